@@ -45,7 +45,7 @@ class ChainBreak:
     reason: str
 
     def __str__(self) -> str:
-        return f"audit log entry {self.seq}: {self.reason}"
+        return f"entry {self.seq}: {self.reason}"
 
 
 def first_break(entries: Iterable[Mapping[str, Any]], *, start_prev: str = GENESIS_HASH,

@@ -22,6 +22,9 @@ class Role(StrEnum):
     AUDITOR = "auditor"
 
 
+ACCESS_ATTRIBUTE = "__steward_access__"
+"""Attribute naming the :class:`Access` a face attached to a route's dependency."""
+
 ALL_ROLES: frozenset[Role] = frozenset(Role)
 STAFF_ROLES: frozenset[Role] = ALL_ROLES - {Role.AUDITOR}
 

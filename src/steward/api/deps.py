@@ -1,0 +1,67 @@
+"""Dependencies shared by the API routes: the runtime, and who may call a route.
+
+``allow(access)`` both authenticates the caller (``Authorization: Bearer <token>``) and checks the
+route's declared roles; the declaration stays readable on the route (``route_access``) so a test can
+walk the whole route table and an authorization matrix can be generated from it.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request
+from fastapi.routing import APIRoute
+
+from steward.core.roles import ACCESS_ATTRIBUTE, Access
+from steward.errors import Forbidden, Unauthenticated
+from steward.services import tokens
+from steward.services.runtime import Actor, Runtime
+
+
+def get_runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def _bearer(authorization: str | None) -> str:
+    if not authorization:
+        raise Unauthenticated("missing Authorization: Bearer token")
+    scheme, _, value = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        raise Unauthenticated("the Authorization header must be 'Bearer <token>'")
+    return value.strip()
+
+
+def allow(access: Access) -> Any:
+    """Declare who may call a route; the dependency returns the calling :class:`Actor`."""
+
+    def dependency(
+        request: Request,
+        authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+    ) -> Actor | None:
+        if access.public:
+            return None
+        runtime: Runtime = request.app.state.runtime
+        with runtime.unit(Actor.system("auth")) as unit:
+            actor = tokens.actor_from_token(unit, _bearer(authorization))
+        if not access.allows(actor.roles):
+            raise Forbidden(f"{actor.name} ({', '.join(sorted(actor.roles))}) may not "
+                            f"{request.method} {request.url.path}")
+        return actor
+
+    setattr(dependency, ACCESS_ATTRIBUTE, access)
+    return Depends(dependency)
+
+
+def route_access(route: APIRoute) -> Access | None:
+    """The access declared on a route, found among its dependencies (None if undeclared)."""
+    pending = list(route.dependant.dependencies)
+    while pending:
+        dep = pending.pop()
+        declared = getattr(dep.call, ACCESS_ATTRIBUTE, None)
+        if declared is not None:
+            return declared
+        pending.extend(dep.dependencies)
+    return None

@@ -1,0 +1,72 @@
+"""The ``steward`` command: every sub-command, and the one place errors become exit codes."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import typer
+
+from steward import __version__
+from steward.cli import audit_log, db, serve, users
+from steward.errors import StewardError
+
+app = typer.Typer(
+    name="steward",
+    help="Steward: govern the use of AI in marketing.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(db.app, name="db")
+app.add_typer(users.users_app, name="users")
+app.add_typer(users.tokens_app, name="tokens")
+app.add_typer(audit_log.app, name="audit-log")
+app.command("serve")(serve.serve)
+app.command("demo")(serve.demo)
+
+
+@app.command("version")
+def version() -> None:
+    """Print Steward's version."""
+    typer.echo(__version__)
+
+
+EXIT_FINDINGS = 1
+EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 70
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit status (tests call this)."""
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=argv, prog_name="steward", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code or 0
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_BAD_INPUT
+    except click.exceptions.Abort:
+        sys.stderr.write("aborted\n")
+        return EXIT_FINDINGS
+    except StewardError as exc:
+        sys.stderr.write(f"error: {exc.message}\n")
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, no traceback
+        sys.stderr.write(f"error: internal error ({type(exc).__name__}): {exc}\n")
+        return EXIT_INTERNAL
+    return result if isinstance(result, int) else 0
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

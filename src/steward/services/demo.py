@@ -1,0 +1,70 @@
+"""The demo organisation: "Northwind Outfitters", a retailer whose marketing team uses AI.
+
+``load_demo`` fills an empty database through the same services a person would use, so every demo
+record also lands in the audit log. Each capability adds its own step to ``DEMO_STEPS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from steward.services import tokens, users
+from steward.services.runtime import Actor, Runtime, Unit
+from steward.storage.orm import User
+
+DEMO_PASSWORD = "steward-demo"  # noqa: S105 - printed to the person running the demo on purpose
+
+DEMO_PEOPLE: tuple[tuple[str, str, str], ...] = (
+    ("admin", "Ada Admin", "admin"),
+    ("maya", "Maya Marketing", "marketing"),
+    ("leo", "Leo Legal", "legal"),
+    ("priya", "Priya Privacy", "privacy"),
+    ("dan", "Dan Data", "data_science"),
+    ("ian", "Ian IT", "it"),
+    ("chloe", "Chloe Chair", "committee"),
+    ("carlos", "Carlos Committee", "committee,marketing"),
+)
+DEMO_AUDITOR = ("audrey", "Audrey External Auditor")
+
+
+@dataclass
+class DemoReport:
+    loaded: bool
+    people: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+DemoStep = Callable[[Unit, DemoReport], None]
+
+
+def _people(unit: Unit, report: DemoReport) -> None:
+    for username, name, roles in DEMO_PEOPLE:
+        users.add_user(unit, username=username, display_name=name, roles=roles,
+                       password=DEMO_PASSWORD, email=f"{username}@northwind.example")
+        report.people.append((username, roles))
+    username, name = DEMO_AUDITOR
+    users.add_user(unit, username=username, display_name=name, roles="auditor",
+                   password=DEMO_PASSWORD, external=True, email="audrey@audit-firm.example",
+                   expires_at=datetime.now(UTC) + timedelta(days=90))
+    report.people.append((username, "auditor (external, 90 days)"))
+    tokens.create_token(unit, username="ian", name="marketing-automation pipeline", days=90)
+
+
+DEMO_STEPS: list[DemoStep] = [_people]
+
+
+def load_demo(runtime: Runtime) -> DemoReport:
+    """Load the demo organisation unless the database already holds it."""
+    actor = Actor.system("demo")
+    with runtime.unit(actor) as unit:
+        if unit.session.scalar(select(User.id).where(User.username == "admin")) is not None:
+            return DemoReport(loaded=False, people=[(u, r) for u, _, r in DEMO_PEOPLE],
+                              notes=["the demo organisation is already loaded"])
+        report = DemoReport(loaded=True)
+        for step in DEMO_STEPS:
+            step(unit, report)
+    return report

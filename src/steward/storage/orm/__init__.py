@@ -1,0 +1,11 @@
+"""The ORM: one module per table group, all sharing :class:`Base`.
+
+Importing this package registers every table on ``Base.metadata`` (Alembic compares it with the
+migrations in a test).
+"""
+
+from steward.storage.orm.audit import AuditEntry
+from steward.storage.orm.base import Base
+from steward.storage.orm.people import ApiToken, User, UserRole, WebSession
+
+__all__ = ["ApiToken", "AuditEntry", "Base", "User", "UserRole", "WebSession"]

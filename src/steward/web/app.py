@@ -1,0 +1,38 @@
+"""Install the web dashboard on an app built by the API's ``create_app``."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from steward.services.runtime import Runtime
+from steward.web.deps import LoginRequired
+from steward.web.rendering import html_error, make_templates, security_headers
+from steward.web.routes import audit_log, auth, home
+
+ROUTERS = (auth.router, home.router, audit_log.router)
+
+
+def install(app: FastAPI, runtime: Runtime) -> None:
+    """Add the dashboard's pages, static files, error pages and security headers."""
+    app.state.templates = make_templates()
+    app.state.html_error_renderer = html_error
+    app.mount("/static", StaticFiles(directory=str(files("steward.web") / "static")),
+              name="static")
+    for router in ROUTERS:
+        app.include_router(router)
+
+    @app.exception_handler(LoginRequired)
+    async def _to_login(request: Request, exc: LoginRequired) -> Response:
+        return RedirectResponse(f"/login?next={exc.next_path}", status_code=303)
+
+    behind_tls = runtime.settings.behind_tls
+
+    @app.middleware("http")
+    async def _headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response = await call_next(request)
+        security_headers(response, behind_tls=behind_tls)
+        return response

@@ -1,0 +1,47 @@
+"""Templates, shared page context, error pages and security headers."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from steward import __version__
+from steward.services.sessions import WebIdentity
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
+       "form-action 'self'; frame-ancestors 'none'")
+
+
+def make_templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(files("steward.web") / "templates"))
+    templates.env.globals["version"] = __version__
+    return templates
+
+
+def render(request: Request, template: str, *, identity: WebIdentity | None,
+           status_code: int = 200, **context: Any) -> HTMLResponse:
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(
+        request, template, {"identity": identity, "active": request.url.path, **context},
+        status_code=status_code,
+    )
+
+
+def html_error(request: Request, status: int, title: str, detail: str) -> Response:
+    identity = getattr(request.state, "identity", None)
+    return render(request, "error.html", identity=identity, status_code=status,
+                  status=status, title=title, detail=detail)
+
+
+def security_headers(response: Response, *, behind_tls: bool) -> None:
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if behind_tls:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")

@@ -1,0 +1,1 @@
+"""Web pages, one module per domain (same names as ``services``, ``api/routes`` and ``cli``)."""
