@@ -11,6 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 
+def one_line(text: object) -> str:
+    """Collapse any text (a driver's multi-line message, say) into one line."""
+    return " ".join(str(text).split())
+
+
 class StewardError(Exception):
     """Base of every error Steward raises on purpose."""
 
@@ -18,6 +23,7 @@ class StewardError(Exception):
     title: str = "Bad request"
 
     def __init__(self, message: str, **extra: Any) -> None:
+        message = one_line(message)
         super().__init__(message)
         self.message = message
         self.extra = extra

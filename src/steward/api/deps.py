@@ -8,9 +8,10 @@ walk the whole route table and an authorization matrix can be generated from it.
 from __future__ import annotations
 
 from typing import Annotated, Any
+from dataclasses import dataclass
 
-from fastapi import Depends, Header, Request
-from fastapi.routing import APIRoute
+from fastapi import Depends, FastAPI, Header, Request
+from fastapi.routing import APIRoute, iter_route_contexts
 
 from steward.core.roles import ACCESS_ATTRIBUTE, Access
 from steward.errors import Forbidden, Unauthenticated
@@ -53,6 +54,30 @@ def allow(access: Access) -> Any:
 
     setattr(dependency, ACCESS_ATTRIBUTE, access)
     return Depends(dependency)
+
+
+@dataclass(frozen=True)
+class DeclaredRoute:
+    """One route of the whole table, with its full path and declared access."""
+
+    path: str
+    methods: frozenset[str]
+    access: Access | None
+    in_schema: bool
+
+
+def declared_routes(app: FastAPI) -> list[DeclaredRoute]:
+    """Every API route and web page of ``app`` (included routers flattened), with its access."""
+    found: list[DeclaredRoute] = []
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if not isinstance(route, APIRoute):
+            continue
+        found.append(DeclaredRoute(path=context.path or route.path,
+                                   methods=frozenset(context.methods or route.methods),
+                                   access=route_access(route),
+                                   in_schema=route.include_in_schema))
+    return found
 
 
 def route_access(route: APIRoute) -> Access | None:

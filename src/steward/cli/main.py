@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sys
 
-import click
 import typer
+from typer.exceptions import TyperException
 
 from steward import __version__
 from steward.cli import audit_log, db, serve, users
-from steward.errors import StewardError
+from steward.errors import StewardError, one_line
 
 app = typer.Typer(
     name="steward",
@@ -42,12 +42,12 @@ def main(argv: list[str] | None = None) -> int:
     command = typer.main.get_command(app)
     try:
         result = command.main(args=argv, prog_name="steward", standalone_mode=False)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return exc.exit_code or 0
-    except click.ClickException as exc:
+    except TyperException as exc:  # usage errors: bad option, missing argument, bad choice
         exc.show()
-        return EXIT_BAD_INPUT
-    except click.exceptions.Abort:
+        return exc.exit_code if isinstance(getattr(exc, "exit_code", None), int) else EXIT_BAD_INPUT
+    except typer.Abort:
         sys.stderr.write("aborted\n")
         return EXIT_FINDINGS
     except StewardError as exc:
@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, no traceback
-        sys.stderr.write(f"error: internal error ({type(exc).__name__}): {exc}\n")
+        sys.stderr.write(f"error: internal error ({type(exc).__name__}): {one_line(exc)}\n")
         return EXIT_INTERNAL
     return result if isinstance(result, int) else 0
 

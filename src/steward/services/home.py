@@ -29,7 +29,7 @@ def overview(unit: Unit) -> Overview:
     people = int(session.scalar(select(func.count()).select_from(User)) or 0)
     by_role = dict(session.execute(
         select(UserRole.role, func.count()).group_by(UserRole.role).order_by(UserRole.role)
-    ).tuples().all())
+    ).all())
     activity = audit_log.recent(session, limit=10) if READ_AUDIT.allows(unit.actor.roles) else []
     return Overview(people=people, people_by_role=by_role,
                     audit_entries=audit_log.count(session), recent_activity=activity)

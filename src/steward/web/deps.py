@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hmac
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import quote
 
-from fastapi import Depends, Form, Request
+from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from steward.core.roles import ACCESS_ATTRIBUTE, Access
 from steward.errors import Forbidden, StewardError, Unauthenticated
@@ -47,11 +48,18 @@ def current_identity(request: Request) -> WebIdentity | None:
         return None
 
 
-def page(access: Access) -> Any:
-    """Declare who may see a page; the dependency returns the visitor's identity."""
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
-    def dependency(request: Request) -> WebIdentity | None:
-        identity = current_identity(request)
+
+def page(access: Access) -> Any:
+    """Declare who may see a page; the dependency returns the visitor's identity.
+
+    For a logged-in page, every unsafe request (a form post, an htmx call) must also carry the
+    session's CSRF token, in the ``csrf_token`` form field or the ``X-CSRF-Token`` header.
+    """
+
+    async def dependency(request: Request) -> WebIdentity | None:
+        identity = await run_in_threadpool(current_identity, request)
         if access.public:
             return identity
         if identity is None:
@@ -60,6 +68,13 @@ def page(access: Access) -> Any:
         if not access.allows(identity.actor.roles):
             raise Forbidden(f"{identity.actor.name} may not see {request.url.path}")
         request.state.identity = identity
+        if request.method in UNSAFE_METHODS:
+            submitted = request.headers.get("x-csrf-token")
+            if submitted is None and request.headers.get("content-type", "").startswith(
+                    ("application/x-www-form-urlencoded", "multipart/form-data")):
+                value = (await request.form()).get("csrf_token")
+                submitted = value if isinstance(value, str) else None
+            check_csrf(identity, submitted)
         return identity
 
     setattr(dependency, ACCESS_ATTRIBUTE, access)
@@ -69,11 +84,3 @@ def page(access: Access) -> Any:
 def check_csrf(identity: WebIdentity, submitted: str | None) -> None:
     if not submitted or not hmac.compare_digest(identity.csrf_token, submitted):
         raise CsrfFailed("the form has expired or did not come from this site: reload and retry")
-
-
-def csrf_form(request: Request, csrf_token: Annotated[str | None, Form()] = None) -> None:
-    """For POST pages: the form's CSRF token (or the X-CSRF-Token header from htmx) must match."""
-    identity: WebIdentity | None = getattr(request.state, "identity", None)
-    if identity is None:
-        raise CsrfFailed("no session for this form")
-    check_csrf(identity, csrf_token or request.headers.get("x-csrf-token"))

@@ -10,7 +10,7 @@ import hmac
 import secrets
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from steward.core.roles import ANY_READER, PUBLIC
@@ -18,7 +18,7 @@ from steward.errors import Unauthenticated
 from steward.services import sessions
 from steward.services.runtime import Actor
 from steward.services.sessions import WebIdentity
-from steward.web.deps import LOGIN_CSRF_COOKIE, SESSION_COOKIE, csrf_form, get_runtime, page
+from steward.web.deps import LOGIN_CSRF_COOKIE, SESSION_COOKIE, get_runtime, page
 from steward.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -76,7 +76,7 @@ def login(
     return response
 
 
-@router.post("/logout", dependencies=[Depends(csrf_form)])
+@router.post("/logout")
 def logout(request: Request, identity: Annotated[WebIdentity, page(ANY_READER)]) -> Response:
     runtime = get_runtime(request)
     with runtime.unit(identity.actor) as unit:
