@@ -10,7 +10,11 @@ evaluates a :class:`RuleSet` against them and returns a :class:`Classification`:
 - ``reasons``: one sentence per rule that fired, naming its article, most severe first.
 - ``obligations``: what the answering party must do, each citing its source, with the date it
   applies from and whether it is in force on ``today``; ``other_party_obligations`` are those that
-  fall on the other party (a deployer's vendor, say), useful for due diligence.
+  fall on the other party (a deployer's vendor, say), useful for due diligence. An obligation's
+  ``party`` is ``provider``, ``deployer`` or ``both`` (privacy and consumer law bind whoever
+  processes the data or publishes the content, whatever its AI Act role); its ``stage`` is the
+  lifecycle gate by which it must be met: ``pilot`` (before the system affects any real person)
+  or ``production`` (before it is placed on the market or rolled out generally).
 - ``risk_score``: ``impact × likelihood``, each 1–5, so 1–25, for ranking systems:
 
   * **impact** (how badly people can be hurt) is the highest ``impact`` among the rules that
@@ -22,6 +26,9 @@ evaluates a :class:`RuleSet` against them and returns a :class:`Classification`:
     present, capped at 5: large scale; direct interaction with people; no human in the loop (a
     solely automated significant decision, or public-interest text published without editorial
     review); personal data sold or shared; children targeted.
+
+Answers to questions that do not apply are ignored (reported as ``ignored_answers``), and some
+answers imply others (profiling implies personal data); see :meth:`RiskAnswers.resolved`.
 
 Rules are data (YAML shipped in :mod:`steward.rules`): each has an ``id``, a CEL ``condition`` over
 the answers (never Python ``eval``), a ``result`` (tier, impact, reason, obligation ids), a
@@ -41,6 +48,7 @@ from functools import cache
 from typing import Any, Literal, get_args, get_origin
 
 import celpy
+import celpy.evaluation
 from celpy import celtypes
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
@@ -135,6 +143,12 @@ EEA_NON_EU = _codes("IS LI NO")
 US_STATES = _codes(
     "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM "
     "NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC PR GU VI AS MP"
+)
+IMPLY_PERSONAL_DATA = (
+    "personal_data",
+    "profiling",
+    "sensitive_data",
+    "sells_or_shares_personal_data",
 )
 _COUNTRY = re.compile(r"[A-Z]{2}")
 
@@ -234,6 +248,14 @@ class RiskAnswers(BaseModel):
     def _dedupe(cls, values: tuple[Any, ...]) -> tuple[Any, ...]:
         return tuple(dict.fromkeys(values))
 
+    @field_validator("jurisdictions", mode="before")
+    @classmethod
+    def _norway_is_not_false(cls, values: Any) -> Any:
+        # YAML 1.1 (PyYAML) reads an unquoted NO, Norway's code, as false.
+        if isinstance(values, list | tuple):
+            return [("NO" if v is False else v) for v in values]
+        return values
+
     @field_validator("jurisdictions", mode="after")
     @classmethod
     def _known_jurisdictions(cls, values: tuple[str, ...]) -> tuple[str, ...]:
@@ -248,15 +270,7 @@ class RiskAnswers(BaseModel):
         is reset to its default.
         """
         data = self.model_dump()
-        data["personal_data"] = any(
-            data[k]
-            for k in (
-                "personal_data",
-                "profiling",
-                "sensitive_data",
-                "sells_or_shares_personal_data",
-            )
-        )
+        data["personal_data"] = any(data[k] for k in IMPLY_PERSONAL_DATA)
         data["generates_synthetic_media"] = data["generates_synthetic_media"] or any(
             k in self.ai_kind for k in SYNTHETIC_MEDIA_KINDS
         )
@@ -422,19 +436,31 @@ def _environment() -> celpy.Environment:
     return celpy.Environment()
 
 
-def _identifiers(tree: Any) -> set[str]:
-    """Names a CEL parse tree reads, less the variables its macros bind (``x`` in ``exists``)."""
+def _names(tree: Any) -> tuple[set[str], set[str]]:
+    """The variables a CEL parse tree reads (less those macros bind) and the functions it calls."""
     names: set[str] = set()
     bound: set[str] = set()
+    calls: set[str] = set()
     for node in tree.iter_subtrees():
         if node.data == "ident":
             names.add(str(node.children[0]))
-        elif node.data == "member_dot_arg" and str(node.children[1]) in _MACROS:
-            exprlist = node.children[2]
-            first = exprlist.children[0] if exprlist is not None and exprlist.children else None
-            if first is not None:
+        elif node.data == "ident_arg":
+            calls.add(str(node.children[0]))
+        elif node.data == "member_dot_arg":
+            method = str(node.children[1])
+            exprlist = node.children[2] if len(node.children) > 2 else None
+            if method not in _MACROS:
+                calls.add(method)
+            elif exprlist is not None and exprlist.children:
+                first = exprlist.children[0]
                 bound |= {str(n.children[0]) for n in first.iter_subtrees() if n.data == "ident"}
-    return names - bound
+    return names - bound, calls
+
+
+def _first_line(exc: BaseException) -> str:
+    """A CEL error on one line, without celpy's dump of the whole activation."""
+    text = str(exc.args[0]) if exc.args else type(exc).__name__
+    return text.splitlines()[0].split(" (in activation")[0] if text else type(exc).__name__
 
 
 @dataclass(frozen=True)
@@ -451,33 +477,37 @@ class Condition:
         return bool(value)
 
 
-def _trial_activations() -> list[Any]:
+@cache
+def _trial_activations() -> tuple[Any, ...]:
     """Two extreme answer sets every condition must evaluate on: all defaults and all yes."""
     low = RiskAnswers(name="trial")
     high = {k: True for k, q in RiskAnswers.model_fields.items() if q.annotation is bool}
     high.update(ai_kind=tuple(AiKind), uses=tuple(Use), jurisdictions=("EU", "UK", "US-CA"))
     answers = (low, RiskAnswers(name="trial", **high))
-    return [celpy.json_to_cel(a.facts()) for a in answers]
+    return tuple(celpy.json_to_cel(a.facts()) for a in answers)
 
 
+@cache
 def compile_condition(source: str) -> Condition:
     """Compile a CEL condition, checking its names and that it yields true or false."""
     env = _environment()
     try:
         tree = env.compile(source)
     except Exception as exc:  # celpy raises CELParseError with a multi-line caret display
-        first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise RuleError(f"condition is not valid CEL: {first_line}") from None
-    known = set(RiskAnswers.model_fields) | set(DERIVED_FACTS)
-    unknown = sorted(_identifiers(tree) - known)
+        raise RuleError(f"condition is not valid CEL: {_first_line(exc)}") from None
+    names, calls = _names(tree)
+    unknown = sorted(names - set(RiskAnswers.model_fields) - set(DERIVED_FACTS))
     if unknown:
         raise RuleError(f"condition uses unknown answer(s): {', '.join(unknown)}")
+    unknown = sorted(calls - set(celpy.evaluation.base_functions))
+    if unknown:
+        raise RuleError(f"condition calls unknown function(s): {', '.join(unknown)}")
     condition = Condition(source, env.program(tree))
     for activation in _trial_activations():
         try:
             condition.evaluate(activation)
         except celpy.CELEvalError as exc:
-            raise RuleError(f"condition {source!r} fails to evaluate: {exc.args[0]}") from None
+            raise RuleError(f"condition {source!r} fails to evaluate: {_first_line(exc)}") from None
     return condition
 
 
@@ -537,18 +567,24 @@ class Rule(BaseModel):
     enabled: bool = True
     _compiled: Condition = PrivateAttr()
 
-    def model_post_init(self, context: Any, /) -> None:
+    @field_validator("condition", mode="after")
+    @classmethod
+    def _compiles(cls, source: str) -> str:
         try:
-            self._compiled = compile_condition(self.condition)
+            compile_condition(source)
         except RuleError as exc:
             raise ValueError(str(exc)) from None
+        return source
+
+    def model_post_init(self, context: Any, /) -> None:
+        self._compiled = compile_condition(self.condition)  # cached: compiled by _compiles
 
     def matches(self, activation: Any) -> bool:
         """Whether the rule fires for the CEL activation of some answers' facts."""
         try:
             return self.enabled and self._compiled.evaluate(activation)
         except (RuleError, celpy.CELEvalError) as exc:
-            raise RuleError(f"rule {self.id!r}: {exc}", rule_id=self.id) from None
+            raise RuleError(f"rule {self.id!r}: {_first_line(exc)}", rule_id=self.id) from None
 
 
 class RuleFile(BaseModel):
@@ -604,7 +640,7 @@ class RuleSet:
 
 def resolve_date(value: AppliesFrom, *, annex_iii_applies_from: date) -> date:
     """A rule's date, with ``annex_iii`` replaced by the configured Annex III date."""
-    return annex_iii_applies_from if value == ANNEX_III else value  # type: ignore[return-value]
+    return value if isinstance(value, date) else annex_iii_applies_from
 
 
 def rule_matches(rule: Rule, answers: RiskAnswers) -> bool:
