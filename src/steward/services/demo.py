@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from steward.services import tokens, users
+from steward.services.demo_systems import load_demo_systems
 from steward.services.runtime import Actor, Runtime, Unit
 from steward.storage.orm import User
 
@@ -54,7 +55,14 @@ def _people(unit: Unit, report: DemoReport) -> None:
     tokens.create_token(unit, username="ian", name="marketing-automation pipeline", days=90)
 
 
-DEMO_STEPS: list[DemoStep] = [_people]
+def _systems(unit: Unit, report: DemoReport) -> None:
+    loaded = load_demo_systems(unit)
+    tiers = sorted({s["tier"] for s in loaded})
+    report.notes.append(f"{len(loaded)} AI systems registered and classified "
+                        f"(tiers: {', '.join(tiers)})")
+
+
+DEMO_STEPS: list[DemoStep] = [_people, _systems]
 
 
 def load_demo(runtime: Runtime) -> DemoReport:

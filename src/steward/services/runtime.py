@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -15,6 +15,8 @@ from steward.core.roles import Access, Role
 from steward.errors import ConfigurationError, Conflict, Forbidden, StewardError
 from steward.storage import audit_log, migrate
 from steward.storage.db import Database, sqlite_path
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class Unit:
     session: Session
     actor: Actor
     settings: Settings
+    runtime: Runtime | None = None
     audited: int = field(default=0)
 
     def audit(self, action: str, object_type: str, object_id: str | int, *,
@@ -72,6 +75,7 @@ class Runtime:
     def __init__(self, settings: Settings, *, auto_migrate: bool = True) -> None:
         self.settings = settings
         self.db = Database(settings.database_url)
+        self._cache: dict[str, Any] = {}
         if auto_migrate:
             self._migrate_if_fresh()
 
@@ -100,12 +104,18 @@ class Runtime:
         """Run a use case in one transaction; integrity clashes become ``Conflict``."""
         try:
             with self.db.transaction() as session:
-                yield Unit(session=session, actor=actor, settings=self.settings)
+                yield Unit(session=session, actor=actor, settings=self.settings, runtime=self)
         except StewardError:
             raise
         except IntegrityError as exc:
             raise Conflict(f"the change clashes with existing records: {_first_line(exc.orig)}") \
                 from None
+
+    def cached(self, key: str, build: Callable[[], T]) -> T:
+        """Build something expensive once per runtime (compiled rules, say) and keep it."""
+        if key not in self._cache:
+            self._cache[key] = build()
+        return self._cache[key]
 
     def close(self) -> None:
         self.db.dispose()

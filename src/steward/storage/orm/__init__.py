@@ -7,5 +7,9 @@ migrations in a test).
 from steward.storage.orm.audit import AuditEntry
 from steward.storage.orm.base import Base
 from steward.storage.orm.people import ApiToken, User, UserRole, WebSession
+from steward.storage.orm.systems import AISystem, SystemObligation
 
-__all__ = ["ApiToken", "AuditEntry", "Base", "User", "UserRole", "WebSession"]
+__all__ = [
+    "AISystem", "ApiToken", "AuditEntry", "Base", "SystemObligation", "User", "UserRole",
+    "WebSession",
+]
