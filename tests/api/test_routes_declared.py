@@ -3,7 +3,7 @@
 from steward.api.deps import declared_routes
 
 SELF_SERVICE_WRITES = {"/api/v1/tokens", "/api/v1/tokens/{token_id}"}
-DRY_RUNS = {"/api/v1/risk/classify"}  # POST for the body; nothing is stored
+DRY_RUNS = {"/api/v1/risk/classify", "/api/v1/consent/decode"}  # POST for the body; nothing is stored
 
 
 def test_every_route_declares_its_access(app) -> None:  # type: ignore[no-untyped-def]
