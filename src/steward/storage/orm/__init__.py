@@ -6,10 +6,11 @@ migrations in a test).
 
 from steward.storage.orm.audit import AuditEntry
 from steward.storage.orm.base import Base
+from steward.storage.orm.evidence import Evidence
 from steward.storage.orm.people import ApiToken, User, UserRole, WebSession
 from steward.storage.orm.systems import AISystem, SystemObligation
 
 __all__ = [
-    "AISystem", "ApiToken", "AuditEntry", "Base", "SystemObligation", "User", "UserRole",
+    "AISystem", "ApiToken", "AuditEntry", "Base", "Evidence", "SystemObligation", "User", "UserRole",
     "WebSession",
 ]
