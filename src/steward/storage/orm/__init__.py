@@ -7,10 +7,23 @@ migrations in a test).
 from steward.storage.orm.audit import AuditEntry
 from steward.storage.orm.base import Base
 from steward.storage.orm.evidence import Evidence
+from steward.storage.orm.governance import (
+    Attestation,
+    AuditorGrant,
+    Feedback,
+    Incident,
+    PolicyVersion,
+    Review,
+    ReviewDecision,
+    TrainingCompletion,
+    TrainingModule,
+)
 from steward.storage.orm.people import ApiToken, User, UserRole, WebSession
 from steward.storage.orm.systems import AISystem, SystemObligation
 
 __all__ = [
+    "Attestation", "AuditorGrant", "Feedback", "Incident", "PolicyVersion", "Review",
+    "ReviewDecision", "TrainingCompletion", "TrainingModule",
     "AISystem", "ApiToken", "AuditEntry", "Base", "Evidence", "SystemObligation", "User", "UserRole",
     "WebSession",
 ]
