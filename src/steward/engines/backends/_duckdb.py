@@ -1,0 +1,164 @@
+"""The DuckDB backend: embedded, in process, reads Parquet and CSV in place and out of core.
+
+Each opened table gets its own in-memory connection with one view, ``steward_source``, over the
+files (or over a registered Arrow/pandas object), so nothing is loaded until a query runs and
+DuckDB streams the files with its own threads. An existing connection can be passed to audit a
+table or view that already lives in it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from steward.engines.backends._base import (
+    QUERY_FAILED,
+    UNREADABLE_FILE,
+    ColumnKind,
+    ProgressCallback,
+    TableBase,
+    first_line,
+)
+from steward.engines.backends._files import BackgroundDigests, FileSet
+from steward.errors import InvalidInput
+
+if TYPE_CHECKING:
+    import duckdb
+
+VIEW = "steward_source"
+_POLL_SECONDS = 0.25
+
+
+def duckdb_kind(type_name: str) -> ColumnKind:
+    """Map a DuckDB type name to a column kind."""
+    name = type_name.upper()
+    if name == "BOOLEAN":
+        return "boolean"
+    if name.startswith(("STRUCT", "MAP", "UNION")) or name.endswith("]"):
+        return "nested"
+    if name.startswith(("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
+                        "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE",
+                        "DECIMAL", "REAL")):
+        return "numeric"
+    if name.startswith(("VARCHAR", "ENUM", "UUID")):
+        return "string"
+    if name.startswith(("DATE", "TIME", "TIMESTAMP", "INTERVAL")):
+        return "temporal"
+    return "other"
+
+
+def _sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+class DuckDBTable(TableBase):
+    """A table on an embedded DuckDB connection."""
+
+    backend = "duckdb"
+
+    def __init__(
+        self,
+        connection: duckdb.DuckDBPyConnection,
+        *,
+        relation: str,
+        source: str,
+        owns_connection: bool,
+        digests: BackgroundDigests | None = None,
+    ) -> None:
+        super().__init__(digests=digests.result if digests is not None else None)
+        self._con = connection
+        self._owns = owns_connection
+        self.relation = relation
+        self.source = source
+        try:
+            described = connection.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
+        except Exception as error:  # duckdb raises many error types, all unreadable input
+            self.close()
+            raise InvalidInput(
+                UNREADABLE_FILE.format(path=source, reason=first_line(error)), path=source
+            ) from error
+        self.columns: Mapping[str, str] = {row[0]: str(row[1]) for row in described}
+        self.kinds: Mapping[str, ColumnKind] = {
+            name: duckdb_kind(kind) for name, kind in self.columns.items()
+        }
+
+    def quote(self, identifier: str) -> str:
+        return '"' + identifier.replace('"', '""') + '"'
+
+    def query(
+        self, sql: str, *, progress: ProgressCallback | None = None
+    ) -> list[tuple[Any, ...]]:
+        done = threading.Event()
+        poller = None
+        if progress is not None:
+            poller = threading.Thread(target=self._poll, args=(progress, done), daemon=True)
+            poller.start()
+        try:
+            return self._con.execute(sql).fetchall()
+        except Exception as error:
+            raise InvalidInput(
+                QUERY_FAILED.format(source=self.source, reason=first_line(error)),
+                path=self.source,
+            ) from error
+        finally:
+            done.set()
+            if poller is not None:
+                poller.join()
+
+    def _poll(self, progress: ProgressCallback, done: threading.Event) -> None:
+        while not done.wait(_POLL_SECONDS):
+            try:
+                percent = float(self._con.query_progress())
+            except Exception:  # noqa: BLE001 - progress is best effort
+                return
+            if percent >= 0:
+                progress("reading", min(percent, 100.0) / 100.0)
+
+    def close(self) -> None:
+        if self._owns:
+            self._con.close()
+
+
+def open_duckdb_files(files: FileSet, *, hash_files: bool = True) -> DuckDBTable:
+    """Open Parquet or CSV files as one DuckDB view, read in place."""
+    import duckdb
+
+    con = duckdb.connect()
+    paths = "[" + ", ".join(_sql_string(str(f)) for f in files.files) + "]"
+    reader = (
+        f"read_parquet({paths})"
+        if files.format == "parquet"
+        else f"read_csv({paths}, header = true)"
+    )
+    try:
+        con.execute(f"CREATE VIEW {VIEW} AS SELECT * FROM {reader}")
+    except Exception as error:
+        con.close()
+        raise InvalidInput(
+            UNREADABLE_FILE.format(path=files.description, reason=first_line(error)),
+            path=files.description,
+        ) from error
+    digests = BackgroundDigests(files.files) if hash_files else None
+    return DuckDBTable(
+        con, relation=VIEW, source=files.description, owns_connection=True, digests=digests
+    )
+
+
+def open_duckdb_object(data: Any, *, description: str) -> DuckDBTable:
+    """Open an in-memory pyarrow Table, RecordBatchReader or pandas DataFrame."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.register(VIEW, data)
+    return DuckDBTable(con, relation=VIEW, source=description, owns_connection=True)
+
+
+def open_duckdb_named(
+    connection: duckdb.DuckDBPyConnection, name: str
+) -> DuckDBTable:
+    """Open a table or view that already exists on a caller's DuckDB connection."""
+    relation = '"' + name.replace('"', '""') + '"'
+    return DuckDBTable(
+        connection, relation=relation, source=f"DuckDB table {name}", owns_connection=False
+    )

@@ -1,0 +1,179 @@
+"""From cells to groups: group values as strings, missing values, and roll-ups per scope.
+
+A *scope* is one group column (a marginal table, e.g. ``sex``) or a combination of them (an
+intersection, named by joining the columns with ``:``, e.g. ``sex:race``). Every scope's table
+is a sum over the cells of the single counting query, so no scope costs another pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Literal
+
+import numpy as np
+
+MISSING_LABEL = "(missing)"
+SCOPE_SEPARATOR = ":"
+
+MissingPolicy = Literal["keep", "drop"]
+
+
+def format_value(value: Any) -> str | None:
+    """A group value as the string shown in results; ``None`` for a missing value.
+
+    Booleans are ``"true"``/``"false"``, floats use Python's shortest repr (``"1.0"``), dates and
+    times ISO 8601, bytes hex; NULL and NaN are missing. The same raw value gives the same string
+    on every backend, because formatting happens here, not in SQL.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return None if math.isnan(value) else repr(value)
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return None if value.is_nan() else str(value)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).hex()
+    return str(value)
+
+
+class GroupEncoder:
+    """Codes for each group column's values, in natural order, missing last.
+
+    Values are ordered by their raw value when mutually comparable (numbers numerically, dates
+    chronologically), else by their string; the missing group always comes last.
+    """
+
+    def __init__(self, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        self.columns = tuple(columns)
+        # Distinct raw values per column first: cells repeat them many times over.
+        distinct: list[dict[Any, str | None]] = [{} for _ in self.columns]
+        for row in rows:
+            for i, value in enumerate(row):
+                if value not in distinct[i]:
+                    distinct[i][value] = format_value(value)
+        self.labels: list[list[str]] = []
+        self.codes: list[dict[str, int]] = []
+        self._code_of: list[dict[Any, int]] = []
+        for seen in distinct:
+            raw = {label: value for value, label in seen.items() if label is not None}
+            try:
+                ordered = sorted(raw, key=lambda label, raw=raw: raw[label])
+            except TypeError:
+                ordered = sorted(raw)
+            ordered.append(MISSING_LABEL)
+            codes = {label: code for code, label in enumerate(ordered)}
+            self.labels.append(ordered)
+            self.codes.append(codes)
+            missing = len(ordered) - 1
+            self._code_of.append({value: missing if label is None else codes[label]
+                                  for value, label in seen.items()})
+
+    def encode(self, rows: Sequence[Sequence[Any]]) -> tuple[np.ndarray, np.ndarray]:
+        """Codes per row and column, and a per-row/column mask of missing values."""
+        codes = np.empty((len(rows), len(self.columns)), dtype=np.int64)
+        for i in range(len(self.columns)):
+            code_of, codes_by_label = self._code_of[i], self.codes[i]
+            column = []
+            for row in rows:
+                value = row[i]
+                code = code_of.get(value)
+                if code is None:  # NaN, or a value only seen now
+                    label = format_value(value)
+                    code = len(self.labels[i]) - 1 if label is None else codes_by_label[label]
+                column.append(code)
+            codes[:, i] = column
+        missing = codes == np.array([len(labels) - 1 for labels in self.labels])
+        return codes, missing
+
+
+@dataclass(frozen=True)
+class ScopeCounts:
+    """Summed counts per group of one scope.
+
+    ``calibration`` maps a count name to an array of shape (groups, bins) when scores were
+    binned; ``population`` is the reference population per group when one was given (groups
+    seen only in the reference have zero counts).
+    """
+
+    scope: str
+    columns: tuple[str, ...]
+    labels: tuple[tuple[str, ...], ...]
+    counts: dict[str, np.ndarray]
+    calibration: dict[str, np.ndarray] | None
+    population: np.ndarray | None
+
+
+def scope_name(columns: Sequence[str]) -> str:
+    """``"sex"`` for one column, ``"sex:race"`` for an intersection."""
+    return SCOPE_SEPARATOR.join(columns)
+
+
+def scopes_for(columns: Sequence[str], *, intersections: bool) -> list[tuple[int, ...]]:
+    """Column positions of every scope: each column, then (optionally) every combination of two
+    or more columns, smallest first."""
+    k = len(columns)
+    scopes: list[tuple[int, ...]] = [(i,) for i in range(k)]
+    if intersections:
+        for size in range(2, k + 1):
+            scopes.extend(itertools.combinations(range(k), size))
+    return scopes
+
+
+def rollup(
+    *,
+    positions: tuple[int, ...],
+    columns: Sequence[str],
+    encoder: GroupEncoder,
+    codes: np.ndarray,
+    bins: np.ndarray,
+    counts: dict[str, np.ndarray],
+    calibration_bins: int | None,
+    ref_codes: np.ndarray | None,
+    ref_population: np.ndarray | None,
+) -> ScopeCounts:
+    """Sum cell counts (and reference population) into the groups of one scope."""
+    sub = codes[:, positions]
+    keys = sub if ref_codes is None else np.vstack([sub, ref_codes[:, positions]])
+    unique, inverse = np.unique(keys, axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    cell_group = inverse[: len(sub)]
+    groups = len(unique)
+    summed: dict[str, np.ndarray] = {}
+    for name, values in counts.items():
+        out = np.zeros(groups, dtype=values.dtype)
+        np.add.at(out, cell_group, values)
+        summed[name] = out
+    cal = None
+    if calibration_bins is not None:
+        cal = {}
+        scored = bins >= 0
+        for name in ("cal_n", "cal_pos", "cal_score_sum"):
+            values = counts[name]
+            out = np.zeros((groups, calibration_bins), dtype=values.dtype)
+            np.add.at(out, (cell_group[scored], bins[scored]), values[scored])
+            cal[name] = out
+    population = None
+    if ref_codes is not None and ref_population is not None:
+        population = np.zeros(groups, dtype=np.float64)
+        np.add.at(population, inverse[len(sub):], ref_population)
+    labels = tuple(
+        tuple(encoder.labels[p][int(code)] for p, code in zip(positions, row, strict=True))
+        for row in unique
+    )
+    return ScopeCounts(
+        scope=scope_name([columns[p] for p in positions]),
+        columns=tuple(columns[p] for p in positions),
+        labels=labels,
+        counts=summed,
+        calibration=cal,
+        population=population,
+    )

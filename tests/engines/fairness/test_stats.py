@@ -1,0 +1,107 @@
+"""The interval and test formulas against scipy."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from steward.engines.fairness._stats import (
+    adjust_p_values,
+    binomial_test,
+    compare_proportions,
+    fisher_exact,
+    two_proportion_z,
+    wilson_interval,
+    z_quantile,
+)
+
+
+@pytest.mark.parametrize("confidence", [0.9, 0.95, 0.99])
+def test_wilson_matches_scipy(confidence: float) -> None:
+    rng = np.random.default_rng(7)
+    n = rng.integers(1, 5000, size=60)
+    x = rng.integers(0, n + 1)
+    x[:3], n[:3] = [0, 5, 7], [10, 5, 7]  # the edges: none and all
+    lower, upper = wilson_interval(x, n, confidence=confidence)
+    for i in range(len(n)):
+        ci = stats.binomtest(int(x[i]), int(n[i])).proportion_ci(confidence, method="wilson")
+        assert lower[i] == pytest.approx(ci.low, abs=1e-12)
+        assert upper[i] == pytest.approx(ci.high, abs=1e-12)
+
+
+def test_wilson_is_undefined_without_trials() -> None:
+    lower, upper = wilson_interval(np.array([0]), np.array([0]))
+    assert np.isnan(lower[0]) and np.isnan(upper[0])
+
+
+def test_z_quantile() -> None:
+    assert z_quantile(0.95) == pytest.approx(stats.norm.ppf(0.975), abs=1e-12)
+
+
+def test_two_proportion_z_is_pearson_chi_square() -> None:
+    rng = np.random.default_rng(3)
+    for _ in range(50):
+        n1, n2 = (int(v) for v in rng.integers(50, 100_000, size=2))
+        x1, x2 = int(rng.integers(5, n1 - 5)), int(rng.integers(5, n2 - 5))
+        chi2, p, _, _ = stats.chi2_contingency([[x1, n1 - x1], [x2, n2 - x2]], correction=False)
+        result = two_proportion_z(x1, n1, x2, n2)
+        assert result.statistic**2 == pytest.approx(chi2, rel=1e-9)
+        assert result.p_value == pytest.approx(p, rel=1e-9, abs=1e-300)
+
+
+TABLES = [
+    (8, 2, 1, 5), (0, 10, 3, 7), (3, 0, 0, 4), (1, 1, 1, 1), (5, 5, 5, 5), (0, 3, 200, 9000),
+    (2, 40, 9000, 120_000), (0, 1, 0, 1), (7, 0, 3, 2), (12, 3, 4000, 90_000), (1, 29, 3, 27),
+]
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_fisher_matches_scipy(table: tuple[int, int, int, int]) -> None:
+    a, b, c, d = table
+    expected = stats.fisher_exact([[a, b], [c, d]])
+    result = fisher_exact(a, b, c, d)
+    assert result.p_value == pytest.approx(expected.pvalue, rel=1e-9, abs=1e-15)
+
+
+def test_fisher_matches_scipy_on_random_tables() -> None:
+    rng = np.random.default_rng(11)
+    for _ in range(200):
+        a, b, c, d = (int(v) for v in rng.integers(0, 40, size=4))
+        expected = stats.fisher_exact([[a, b], [c, d]]).pvalue
+        assert fisher_exact(a, b, c, d).p_value == pytest.approx(expected, rel=1e-9, abs=1e-15)
+
+
+def test_compare_proportions_picks_fisher_for_small_expected_counts() -> None:
+    assert compare_proportions(1, 8, 500, 1000).test == "fisher"
+    assert compare_proportions(300, 1000, 500, 1000).test == "z"
+    assert compare_proportions(1, 0, 2, 10) is None
+
+
+@pytest.mark.parametrize(
+    ("k", "n", "p"),
+    [(3, 10, 0.5), (0, 1000, 0.001), (7, 1000, 0.002), (1, 100_000, 0.00001), (40, 50, 0.97),
+     (500, 1000, 0.45), (1_200, 10_000, 0.1), (3, 10, 0.5)],
+)
+def test_binomial_matches_scipy(k: int, n: int, p: float) -> None:
+    result = binomial_test(k, n, p)
+    assert result is not None
+    expected = stats.binomtest(k, n, p).pvalue
+    assert result.test == "binomial"
+    assert result.p_value == pytest.approx(expected, rel=1e-9)
+
+
+def test_binomial_uses_the_normal_approximation_for_huge_counts() -> None:
+    result = binomial_test(499_960_000, 1_000_000_000, 0.5)
+    assert result is not None and result.test == "z"
+    assert result.p_value == pytest.approx(stats.binomtest(499_960_000, 1_000_000_000).pvalue,
+                                           rel=1e-3)
+
+
+def test_holm_and_bonferroni() -> None:
+    p = [0.01, 0.04, 0.03, 0.005]
+    # Holm by hand: sorted 0.005*4, 0.01*3, 0.03*2, 0.04*1, then running maximum.
+    assert adjust_p_values(p) == pytest.approx([0.03, 0.06, 0.06, 0.02])
+    assert adjust_p_values(p, method="bonferroni") == pytest.approx([0.04, 0.16, 0.12, 0.02])
+    assert adjust_p_values(p, method="none") == p
+    assert adjust_p_values([]) == []
