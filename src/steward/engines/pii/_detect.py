@@ -55,8 +55,9 @@ _STREET_SUFFIX = ("street|st|avenue|ave|road|rd|way|lane|ln|drive|dr|boulevard|b
                   "plaza|trail|alley|gardens|grove|hill|view|walk|strasse")
 
 CANDIDATES: tuple[Candidate, ...] = (
-    Candidate("email", Pattern(r"[a-z0-9][a-z0-9._%+\-]*@[a-z0-9][a-z0-9\-]*"
-                               r"(?:\.[a-z0-9][a-z0-9\-]*)*\.[a-z]{2,24}\b")),
+    # the domain only, from the "@": a class that matches every word would make each word a
+    # possible start; the local part is found by walking left in Python
+    Candidate("email", Pattern(r"@[a-z0-9][a-z0-9\-]*(?:\.[a-z0-9][a-z0-9\-]*)*\.[a-z]{2,24}\b")),
     Candidate("card", Pattern(r"\d(?:[ \-]?\d){11,18}")),
     Candidate("iban", Pattern(r"\b[a-z]{2}\d{2}(?:[ ]?[a-z0-9]){11,30}")),
     Candidate("ssn", Pattern(r"\d{3}[ \-]?\d{2}[ \-]?\d{4}")),
@@ -64,8 +65,8 @@ CANDIDATES: tuple[Candidate, ...] = (
     Candidate("ipv6", Pattern(r"[0-9a-f]{0,4}:[0-9a-f]{0,4}:[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){0,5}")),
     Candidate("phone", Pattern(r"\+?\(?\d[\d().\- ]{5,22}\d(?:[ ]?(?:x|ext\.?)[ ]?\d{1,6})?")),
     Candidate("person_title", Pattern(r"\b(?:mr|mrs|ms|miss|mx|dr|prof|sir|madam)\.?[ \t]+")),
-    Candidate("person_name_is", Pattern(r"\b(?:name is|name:|named|call me|i am|i'm|this is|"
-                                        r"dear|hi|hello|hey|thanks|regards,|sincerely,)[ \t]*")),
+    Candidate("person_name_is", Pattern(r"\b(?:name is|name:|named|dear|regards,|sincerely,|"
+                                        r"signed,)[ \t\n]*")),
     Candidate("address_street", Pattern(r"\b\d{1,6}[ \t]+(?:[a-z][a-z.'\-]*[ \t]+){1,4}"
                                         rf"(?:{_STREET_SUFFIX})\b")),
     Candidate("address_box", Pattern(r"\b(?:psc|unit|cmr)[ \t]+\d{2,5},?[ \t]+box[ \t]+\d{2,5}"
@@ -95,6 +96,7 @@ CARD_CONTEXT = re.compile(r"(?:card|visa|mastercard|amex|credit|debit|cc|pan)\b[
 NOT_NUMBER_CONTEXT = re.compile(r"(?:order|tracking|invoice|sku|ref|reference|item|serial|"
                                 r"isbn|version|build|v)\W{0,3}$", re.I)
 SSN_CONTEXT = re.compile(r"(?:ssn|social security|social sec|ss#|ss no)\b[^\n]{0,15}$", re.I)
+_LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
 _SSN_SHAPE = re.compile(r"^\d{3}-\d{2}-\d{4}$")
 _NAME_TOKEN = re.compile(r"[^\W\d_][\w'’\-]*\.?|[^\W\d_]\.")
 _STOP_NAMES = frozenset({"I", "The", "A", "An", "We", "You", "My", "Our", "Your", "This", "That",
@@ -163,7 +165,12 @@ class PiiDetector:
     # -- handlers, one per candidate kind -------------------------------------------------------
 
     def _email(self, text: str, start: int, end: int) -> PiiSpan | None:
+        at = start
+        while start > 0 and start > at - 64 and text[start - 1] in _LOCAL_CHARS:
+            start -= 1
         local, _, domain = text[start:end].partition("@")
+        if not local:
+            return None
         if local.startswith(".") or local.endswith(".") or ".." in local or ".." in domain:
             return None
         return PiiSpan(EMAIL_ADDRESS, start, end, text[start:end])
