@@ -8,13 +8,13 @@ from fastapi import FastAPI
 
 from steward import __version__
 from steward.api.errors import add_exception_handlers
-from steward.api.routes import audit_log, consent, health, risk, systems, users
+from steward.api.routes import audit_log, consent, health, monitor, risk, systems, users
 from steward.config import Settings
 from steward.services.runtime import Runtime
 
 Plugin = Callable[[FastAPI, Runtime], None]
 ROUTERS = (health.router, users.router, systems.router, risk.router, consent.router,
-           audit_log.router)
+           monitor.router, audit_log.router)
 
 
 def create_app(settings: Settings, *, runtime: Runtime | None = None,

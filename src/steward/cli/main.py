@@ -8,7 +8,7 @@ import typer
 from typer.exceptions import TyperException
 
 from steward import __version__
-from steward.cli import audit_log, consent, db, risk, serve, systems, users
+from steward.cli import audit_log, consent, db, monitor, risk, serve, systems, users
 from steward.errors import StewardError, one_line
 
 app = typer.Typer(
@@ -25,6 +25,7 @@ app.add_typer(systems.app, name="systems")
 app.add_typer(risk.app, name="risk")
 app.add_typer(consent.app, name="consent")
 app.add_typer(audit_log.app, name="audit-log")
+app.add_typer(monitor.app, name="monitor")
 app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)
 

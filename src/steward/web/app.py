@@ -11,9 +11,9 @@ from fastapi.staticfiles import StaticFiles
 from steward.services.runtime import Runtime
 from steward.web.deps import LoginRequired
 from steward.web.rendering import html_error, make_templates, security_headers
-from steward.web.routes import audit_log, auth, home, systems
+from steward.web.routes import audit_log, auth, home, monitor, systems
 
-ROUTERS = (auth.router, home.router, systems.router, audit_log.router)
+ROUTERS = (auth.router, home.router, systems.router, monitor.router, audit_log.router)
 
 
 def install(app: FastAPI, runtime: Runtime) -> None:

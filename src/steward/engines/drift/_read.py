@@ -4,9 +4,10 @@ Parquet is read in place (only the column asked for is decoded); CSV is parsed o
 temporary DuckDB table; a pyarrow ``Table`` is registered without copying. Numeric columns come
 back as float64 NumPy arrays of their finite values; categorical columns as counts per value.
 
-(The shared ``steward.engines.backends`` package was not committed when this was written; it
-aggregates with SQL and never hands arrays to Python, while the exact KS statistic needs every
-value. Moving the file opening onto it later is a small change confined to this module.)
+(``steward.engines.backends`` is not used: its tables answer aggregation queries as Python rows,
+while the exact KS statistic and Wasserstein distance need every value as a NumPy array. Opening
+files through it later, once it can hand back Arrow columns, is a change confined to this
+module.)
 """
 
 from __future__ import annotations

@@ -18,10 +18,12 @@ from steward.storage.orm.governance import (
     TrainingCompletion,
     TrainingModule,
 )
+from steward.storage.orm.monitoring import Alert, Monitor
 from steward.storage.orm.people import ApiToken, User, UserRole, WebSession
 from steward.storage.orm.systems import AISystem, SystemObligation
 
 __all__ = [
+    "Alert", "Monitor",
     "Attestation", "AuditorGrant", "Feedback", "Incident", "PolicyVersion", "Review",
     "ReviewDecision", "TrainingCompletion", "TrainingModule",
     "AISystem", "ApiToken", "AuditEntry", "Base", "Evidence", "SystemObligation", "User", "UserRole",

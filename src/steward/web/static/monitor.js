@@ -1,0 +1,27 @@
+// Drift trend charts on /monitor. The data comes from the page's
+// <script type="application/json" id="drift-trend-data"> block (no inline script: CSP).
+document.addEventListener("DOMContentLoaded", () => {
+  const block = document.getElementById("drift-trend-data");
+  if (!block || typeof Plotly === "undefined") return;
+  const series = JSON.parse(block.textContent);
+  series.forEach((s) => {
+    const target = document.getElementById(`drift-chart-${s.system_id}`);
+    if (!target) return;
+    const traces = [{
+      x: s.at, y: s.drift_share, name: "drift share", mode: "lines+markers",
+      line: { width: 3 }, yaxis: "y",
+    }];
+    Object.entries(s.psi).forEach(([column, values]) => {
+      traces.push({ x: s.at, y: values, name: `PSI ${column}`, mode: "lines",
+                    line: { width: 1 }, yaxis: "y2", visible: "legendonly" });
+    });
+    Plotly.newPlot(target, traces, {
+      height: 280, margin: { l: 50, r: 50, t: 10, b: 40 },
+      yaxis: { title: { text: "share of columns drifted" }, range: [0, 1] },
+      yaxis2: { title: { text: "PSI" }, overlaying: "y", side: "right" },
+      legend: { orientation: "h" },
+      shapes: [{ type: "line", xref: "paper", x0: 0, x1: 1, y0: 0.5, y1: 0.5,
+                 line: { dash: "dot", width: 1 } }],
+    }, { displayModeBar: false, responsive: true });
+  });
+});
