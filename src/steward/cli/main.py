@@ -9,6 +9,7 @@ from typer.exceptions import TyperException
 
 from steward import __version__
 from steward.cli import audit_log, consent, db, monitor, risk, serve, systems, users
+from steward.cli import content as content_cli
 from steward.errors import StewardError, one_line
 
 app = typer.Typer(
@@ -24,6 +25,7 @@ app.add_typer(users.tokens_app, name="tokens")
 app.add_typer(systems.app, name="systems")
 app.add_typer(risk.app, name="risk")
 app.add_typer(consent.app, name="consent")
+app.add_typer(content_cli.app, name="content")
 app.add_typer(audit_log.app, name="audit-log")
 app.add_typer(monitor.app, name="monitor")
 app.command("serve")(serve.serve)

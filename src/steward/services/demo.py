@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from steward.services import tokens, users
+from steward.services.content_demo import load_demo_content
 from steward.services.demo_systems import load_demo_systems
 from steward.services.runtime import Actor, Runtime, Unit
 from steward.storage.orm import User
@@ -62,7 +63,7 @@ def _systems(unit: Unit, report: DemoReport) -> None:
                         f"(tiers: {', '.join(tiers)})")
 
 
-DEMO_STEPS: list[DemoStep] = [_people, _systems]
+DEMO_STEPS: list[DemoStep] = [_people, _systems, load_demo_content]
 
 
 def load_demo(runtime: Runtime) -> DemoReport:

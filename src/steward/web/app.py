@@ -12,8 +12,10 @@ from steward.services.runtime import Runtime
 from steward.web.deps import LoginRequired
 from steward.web.rendering import html_error, make_templates, security_headers
 from steward.web.routes import audit_log, auth, home, monitor, systems
+from steward.web.routes import content as content_pages
 
-ROUTERS = (auth.router, home.router, systems.router, monitor.router, audit_log.router)
+ROUTERS = (auth.router, home.router, systems.router, content_pages.router,
+           monitor.router, audit_log.router)
 
 
 def install(app: FastAPI, runtime: Runtime) -> None:

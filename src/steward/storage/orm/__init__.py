@@ -6,6 +6,7 @@ migrations in a test).
 
 from steward.storage.orm.audit import AuditEntry
 from steward.storage.orm.base import Base
+from steward.storage.orm.content import AIAsset, ContentItem, ContentReview
 from steward.storage.orm.evidence import Evidence
 from steward.storage.orm.governance import (
     Attestation,
@@ -23,6 +24,7 @@ from steward.storage.orm.people import ApiToken, User, UserRole, WebSession
 from steward.storage.orm.systems import AISystem, SystemObligation
 
 __all__ = [
+    "AIAsset", "ContentItem", "ContentReview",
     "Alert", "Monitor",
     "Attestation", "AuditorGrant", "Feedback", "Incident", "PolicyVersion", "Review",
     "ReviewDecision", "TrainingCompletion", "TrainingModule",
