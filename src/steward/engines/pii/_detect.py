@@ -217,8 +217,10 @@ class PiiDetector:
         return PiiSpan(US_SSN, start, end, candidate) if v.valid_ssn(candidate) else None
 
     def _ipv4(self, text: str, start: int, end: int) -> PiiSpan | None:
-        if not _isolated(text, start, end, extra=".") or NOT_NUMBER_CONTEXT.search(
-                _before(text, start, 12)):
+        if not _isolated(text, start, end) or NOT_NUMBER_CONTEXT.search(_before(text, start, 12)):
+            return None
+        if (start > 0 and text[start - 1] == ".") or text[end:end + 2][:1] == "." and \
+                text[end + 1:end + 2].isdigit():
             return None
         candidate = text[start:end]
         return PiiSpan(IP_ADDRESS, start, end, candidate) if v.valid_ip(candidate) else None
