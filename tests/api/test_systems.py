@@ -50,10 +50,13 @@ def test_bad_input_is_a_422_problem(client, make_person) -> None:  # type: ignor
     assert client.get("/api/v1/systems?stage=launched", headers=maya.headers).status_code == 422
 
 
-def test_auditors_read_but_do_not_write(client, make_person) -> None:  # type: ignore[no-untyped-def]
+def test_auditors_read_granted_systems_but_do_not_write(client, make_person, admin) -> None:  # type: ignore[no-untyped-def]
     maya = make_person("maya", "marketing")
     auditor = make_person("aud", "auditor")
-    client.post("/api/v1/systems", headers=maya.headers, json=SYSTEM)
+    sid = client.post("/api/v1/systems", headers=maya.headers, json=SYSTEM).json()["id"]
+    assert client.get("/api/v1/systems", headers=auditor.headers).json() == []
+    client.post("/api/v1/auditors/grants", headers=admin.headers,
+                json={"username": "aud", "system_id": sid})
     assert len(client.get("/api/v1/systems", headers=auditor.headers).json()) == 1
     assert client.post("/api/v1/systems", headers=auditor.headers,
                        json={**SYSTEM, "name": "x"}).status_code == 403

@@ -8,7 +8,17 @@ from fastapi import FastAPI
 
 from steward import __version__
 from steward.api.errors import add_exception_handlers
-from steward.api.routes import audit_log, consent, health, monitor, risk, systems, users
+from steward.api.routes import (
+    audit_log,
+    consent,
+    governance,
+    health,
+    monitor,
+    oversight,
+    risk,
+    systems,
+    users,
+)
 from steward.api.routes import content as content_routes
 from steward.config import Settings
 from steward.services.runtime import Runtime
@@ -16,7 +26,7 @@ from steward.services.runtime import Runtime
 Plugin = Callable[[FastAPI, Runtime], None]
 ROUTERS = (health.router, users.router, systems.router, risk.router, consent.router,
            content_routes.router,
-           monitor.router, audit_log.router)
+           governance.router, oversight.router, monitor.router, audit_log.router)
 
 
 def create_app(settings: Settings, *, runtime: Runtime | None = None,

@@ -8,7 +8,18 @@ import typer
 from typer.exceptions import TyperException
 
 from steward import __version__
-from steward.cli import audit_log, consent, db, monitor, risk, serve, systems, users
+from steward.cli import (
+    audit_log,
+    consent,
+    db,
+    governance,
+    monitor,
+    oversight,
+    risk,
+    serve,
+    systems,
+    users,
+)
 from steward.cli import content as content_cli
 from steward.errors import StewardError, one_line
 
@@ -26,6 +37,14 @@ app.add_typer(systems.app, name="systems")
 app.add_typer(risk.app, name="risk")
 app.add_typer(consent.app, name="consent")
 app.add_typer(content_cli.app, name="content")
+app.add_typer(governance.policy_app, name="policy")
+app.command("gate")(governance.gate)
+app.command("move")(governance.move)
+app.add_typer(governance.reviews_app, name="reviews")
+app.add_typer(oversight.training_app, name="training")
+app.add_typer(oversight.incidents_app, name="incidents")
+app.add_typer(oversight.feedback_app, name="feedback")
+app.add_typer(oversight.auditors_app, name="auditors")
 app.add_typer(audit_log.app, name="audit-log")
 app.add_typer(monitor.app, name="monitor")
 app.command("serve")(serve.serve)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from steward.services import tokens, users
 from steward.services.content_demo import load_demo_content
+from steward.services.demo_governance import load_demo_governance
 from steward.services.demo_systems import load_demo_systems
 from steward.services.runtime import Actor, Runtime, Unit
 from steward.storage.orm import User
@@ -63,7 +64,20 @@ def _systems(unit: Unit, report: DemoReport) -> None:
                         f"(tiers: {', '.join(tiers)})")
 
 
-DEMO_STEPS: list[DemoStep] = [_people, _systems, load_demo_content]
+def _governance(unit: Unit, report: DemoReport) -> None:
+    report.notes.extend(load_demo_governance(unit))
+    unit.actor = Actor.system("demo")
+
+
+def _auditor_grant(unit: Unit, report: DemoReport) -> None:
+    from steward.services import auditors, systems
+
+    card = systems.list_systems(unit, search="Card offer")[0]["id"]
+    auditors.grant(unit, username="audrey", system_id=card, days=60)
+    report.notes.append("audrey (external auditor) may read the card offer model for 60 days")
+
+
+DEMO_STEPS: list[DemoStep] = [_people, _systems, _governance, _auditor_grant, load_demo_content]
 
 
 def load_demo(runtime: Runtime) -> DemoReport:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from steward.core.audit_chain import canonical_json
 from steward.core.roles import ANY_READER, Role, write_access
 from steward.errors import InvalidInput, NotFound
+from steward.services import auditors
 from steward.services.runtime import Unit
 from steward.storage.orm import AISystem, Evidence
 
@@ -86,8 +87,12 @@ def list_evidence(unit: Unit, *, system_id: int | None = None, kind: str | None 
     """Evidence newest first, optionally for one system and kind."""
     unit.require(ANY_READER, "read evidence")
     query = select(Evidence).order_by(Evidence.created_at.desc(), Evidence.id.desc()).limit(limit)
+    visible = auditors.visible_system_ids(unit)
     if system_id is not None:
+        auditors.check_visible(unit, system_id, log_view="evidence list")
         query = query.where(Evidence.system_id == system_id)
+    elif visible is not None:
+        query = query.where(Evidence.system_id.in_(visible or {-1}))
     if kind is not None:
         query = query.where(Evidence.kind == kind)
     return [evidence_record(e) for e in unit.session.scalars(query).all()]
@@ -96,6 +101,7 @@ def list_evidence(unit: Unit, *, system_id: int | None = None, kind: str | None 
 def latest_evidence(unit: Unit, *, system_id: int, kind: str) -> dict[str, Any] | None:
     """The newest evidence of a kind on a system (with its payload), or None."""
     unit.require(ANY_READER, "read evidence")
+    auditors.check_visible(unit, system_id)
     item = unit.session.scalar(
         select(Evidence).where(Evidence.system_id == system_id, Evidence.kind == kind)
         .order_by(Evidence.created_at.desc(), Evidence.id.desc()).limit(1))
@@ -105,6 +111,8 @@ def latest_evidence(unit: Unit, *, system_id: int, kind: str) -> dict[str, Any] 
 def get_evidence(unit: Unit, evidence_id: int) -> dict[str, Any]:
     unit.require(ANY_READER, "read evidence")
     item = unit.session.get(Evidence, evidence_id)
-    if item is None:
+    if item is None or (item.system_id is None and auditors.is_restricted(unit.actor)):
         raise NotFound(f"no evidence with id {evidence_id}")
+    if item.system_id is not None:
+        auditors.check_visible(unit, item.system_id, log_view=f"evidence {evidence_id}")
     return evidence_record(item, with_payload=True)

@@ -21,7 +21,7 @@ from steward.core.roles import ANY_READER, Role, write_access
 from steward.core.systems import SystemChanges, SystemSpec
 from steward.core.validation import first_problem
 from steward.errors import Conflict, Forbidden, InvalidInput, NotFound
-from steward.services import risk
+from steward.services import auditors, risk
 from steward.services.runtime import Unit
 from steward.storage.orm import AISystem, SystemObligation, User
 
@@ -143,22 +143,28 @@ def list_systems(unit: Unit, *, stage: str | None = None, tier: str | None = Non
         query = query.where(AISystem.vendor.ilike(f"%{vendor.strip()}%"))
     if search:
         query = query.where(AISystem.name.ilike(f"%{search.strip()}%"))
+    visible = auditors.visible_system_ids(unit)
+    if visible is not None:
+        query = query.where(AISystem.id.in_(visible or {-1}))
     return [system_record(s, with_obligations=False) for s in unit.session.scalars(query).all()]
 
 
 def get_system(unit: Unit, system_id: int) -> dict[str, Any]:
     unit.require(ANY_READER, "read AI systems")
+    auditors.check_visible(unit, system_id, log_view="system record")
     return system_record(_load(unit, system_id))
 
 
 def risk_answers(unit: Unit, system_id: int) -> dict[str, Any] | None:
     unit.require(ANY_READER, "read AI systems")
+    auditors.check_visible(unit, system_id)
     return _load(unit, system_id).risk_answers
 
 
 def stored_classification(unit: Unit, system_id: int) -> dict[str, Any] | None:
     """The last classification result (tier, reasons, obligations, findings), if any."""
     unit.require(ANY_READER, "read AI systems")
+    auditors.check_visible(unit, system_id)
     return _load(unit, system_id).classification
 
 

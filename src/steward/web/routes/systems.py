@@ -12,7 +12,7 @@ from steward.core.roles import ANY_READER
 from steward.core.systems import AIKind, Channel, Hosting
 from steward.core.taxonomy import data_categories, data_uses
 from steward.errors import StewardError
-from steward.services import risk, systems, systems_transfer, users
+from steward.services import evidence, gates, risk, systems, systems_transfer, users
 from steward.services.sessions import WebIdentity
 from steward.web.deps import get_runtime, page
 from steward.web.forms import answers_document, system_document, text
@@ -83,8 +83,14 @@ def system_page(request: Request, system_id: int, identity: Reader) -> Response:
         record = systems.get_system(unit, system_id)
         answers = systems.risk_answers(unit, system_id)
         stored = systems.stored_classification(unit, system_id)
+        stage = gates.lifecycle(unit, system_id)
+        items = evidence.list_evidence(unit, system_id=system_id, limit=20)
     return render(request, "systems/detail.html", identity=identity, system=record,
-                  answers=answers, classification=stored,
+                  answers=answers, classification=stored, lifecycle=stage, evidence=items,
+                  refused=request.query_params.get("refused"),
+                  can_move=gates.REQUEST_GATE.allows(identity.actor.roles),
+                  can_suspend=gates.SUSPEND_SYSTEMS.allows(identity.actor.roles),
+                  roles=sorted(r.value for r in identity.actor.roles),
                   can_write=systems.WRITE_SYSTEMS.allows(identity.actor.roles),
                   can_decide=systems.DECIDE_OBLIGATIONS.allows(identity.actor.roles))
 
