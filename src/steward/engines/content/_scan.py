@@ -316,8 +316,12 @@ class _Plan:
 def _meta_key(metadata: Mapping[str, Any] | ContentMeta | None) -> Any:
     if metadata is None or isinstance(metadata, ContentMeta):
         return metadata
-    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v)
-                        for k, v in metadata.items()))
+    try:
+        key = tuple(metadata.items())
+        hash(key)
+        return key
+    except TypeError:  # a list value (jurisdictions): make it hashable
+        return tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in metadata.items())
 
 
 def _applies(rule: ContentRule, channel: str | None, meta: ContentMeta) -> bool:

@@ -181,5 +181,8 @@ def valid_phone(candidate: str, regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS
     return False
 
 
+_NOT_DIGIT = re.compile(r"[^0-9]+")
+
+
 def _digits(text: str) -> str:
-    return "".join(ch for ch in text if "0" <= ch <= "9")
+    return _NOT_DIGIT.sub("", text)
