@@ -4,7 +4,8 @@ Run with ``uv run --with presidio-analyzer python benchmarks/content/run.py`` (P
 dependency of Steward; without it only Steward's figures print). Both run in batch over the same
 12,000 generated marketing texts (``corpus.py``); CPU time is ``time.process_time()`` of the
 scanning alone (compilation and warm-up excluded). Steward runs with every built-in rule family
-on; Presidio with its regex recognizers only (its ``no_op`` NLP engine: no tokens, no model), which is the fastest Presidio can go.
+on; Presidio with its regex recognizers only (its ``no_op`` NLP engine: no tokens, no
+model), which is the fastest Presidio can go.
 
 Accuracy on presidio-research's synthetic set (../shared/data/pii/synth_dataset_v2.json) prints
 too, per entity type (span overlap).
