@@ -10,6 +10,7 @@ from steward import __version__
 from steward.api.errors import add_exception_handlers
 from steward.api.routes import (
     audit_log,
+    audits,
     consent,
     governance,
     health,
@@ -26,7 +27,7 @@ from steward.services.runtime import Runtime
 Plugin = Callable[[FastAPI, Runtime], None]
 ROUTERS = (health.router, users.router, systems.router, risk.router, consent.router,
            content_routes.router,
-           governance.router, oversight.router, monitor.router, audit_log.router)
+           governance.router, oversight.router, monitor.router, audit_log.router, audits.router)
 
 
 def create_app(settings: Settings, *, runtime: Runtime | None = None,

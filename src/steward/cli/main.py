@@ -10,6 +10,7 @@ from typer.exceptions import TyperException
 from steward import __version__
 from steward.cli import (
     audit_log,
+    audits,
     consent,
     db,
     governance,
@@ -46,6 +47,7 @@ app.add_typer(oversight.incidents_app, name="incidents")
 app.add_typer(oversight.feedback_app, name="feedback")
 app.add_typer(oversight.auditors_app, name="auditors")
 app.add_typer(audit_log.app, name="audit-log")
+app.add_typer(audits.app, name="audit")
 app.add_typer(monitor.app, name="monitor")
 app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from steward.services import tokens, users
+from steward.services.audits_demo import load_demo_audits
 from steward.services.content_demo import load_demo_content
 from steward.services.demo_governance import load_demo_governance
 from steward.services.demo_systems import load_demo_systems
@@ -77,7 +78,8 @@ def _auditor_grant(unit: Unit, report: DemoReport) -> None:
     report.notes.append("audrey (external auditor) may read the card offer model for 60 days")
 
 
-DEMO_STEPS: list[DemoStep] = [_people, _systems, _governance, _auditor_grant, load_demo_content]
+DEMO_STEPS: list[DemoStep] = [_people, _systems, _governance, _auditor_grant, load_demo_content,
+                              load_demo_audits]
 
 
 def load_demo(runtime: Runtime) -> DemoReport:

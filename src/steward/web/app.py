@@ -12,11 +12,12 @@ from steward.services.runtime import Runtime
 from steward.web.deps import LoginRequired
 from steward.web.rendering import html_error, make_templates, security_headers
 from steward.web.routes import audit_log, auth, governance, home, monitor, oversight, systems
+from steward.web.routes import audits as audit_pages
 from steward.web.routes import content as content_pages
 
 ROUTERS = (auth.router, home.router, systems.router, content_pages.router,
            governance.router, oversight.router,
-           monitor.router, audit_log.router)
+           monitor.router, audit_log.router, audit_pages.router)
 
 
 def install(app: FastAPI, runtime: Runtime) -> None:
