@@ -42,6 +42,12 @@ class Settings(BaseSettings):
         default=None, description="a folder of the organisation's own rule YAML files"
     )
     behind_tls: bool = False
+    smtp_host: str | None = Field(default=None, description="send notifications by e-mail")
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_from: str = "steward@localhost"
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: str | None = None
 
     @field_validator("database_url")
     @classmethod

@@ -40,3 +40,23 @@ def test_auditor_sees_list_but_not_the_form(client, web_login) -> None:  # type:
     web_login("aud", "auditor")
     assert client.get("/systems").status_code == 200
     assert client.get("/systems/new").status_code == 403
+
+
+def test_auditor_page_views_are_logged(client, web_login, runtime) -> None:  # type: ignore[no-untyped-def]
+    from steward.services import audit_log
+    from steward.services.runtime import Actor
+
+    web_login("aud", "auditor")
+    client.get("/systems")
+    client.get("/policy")
+    with runtime.unit(Actor.operator("t")) as unit:
+        paths = [e["after"]["path"] for e in audit_log.export(unit)
+                 if e["action"] == "auditor.page_view"]
+    assert paths[-2:] == ["/systems", "/policy"]
+
+
+def test_review_queue_lists_gates_and_content(client, web_login) -> None:  # type: ignore[no-untyped-def]
+    web_login("chloe", "committee")
+    page = client.get("/reviews")
+    assert page.status_code == 200
+    assert "Gate requests" in page.text and 'id="content-reviews"' in page.text

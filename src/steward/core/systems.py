@@ -135,6 +135,12 @@ class SystemSpec(_SystemFields):
     data_categories: list[str] = Field(default_factory=list)
     data_uses: list[str] = Field(default_factory=list)
     consent_purposes: list[Slug] = Field(default_factory=list)
+    human_oversight: bool | None = Field(
+        default=None, description="a person reviews or can override its outputs before they act")
+    bot_disclosure: bool | None = Field(
+        default=None, description="people are told they are dealing with a bot or AI")
+    human_handoff: bool | None = Field(
+        default=None, description="people can reach a human instead")
 
 
 class SystemChanges(_SystemFields):
@@ -164,6 +170,9 @@ class SystemChanges(_SystemFields):
     data_categories: list[str] | None = None
     data_uses: list[str] | None = None
     consent_purposes: list[Slug] | None = None
+    human_oversight: bool | None = None
+    bot_disclosure: bool | None = None
+    human_handoff: bool | None = None
 
 
 LIST_FIELDS = ("channels", "ai_kinds", "jurisdictions", "data_categories", "data_uses",

@@ -98,3 +98,10 @@ def check_visible(unit: Unit, system_id: int, *, log_view: str | None = None) ->
     if log_view:
         unit.audit("auditor.view", "ai_system", system_id,
                    after={"auditor": unit.actor.name, "viewed": log_view})
+
+
+def log_page_view(unit: Unit, path: str) -> None:
+    """Record a page an external auditor looked at (every page they view is logged)."""
+    if is_restricted(unit.actor):
+        unit.audit("auditor.page_view", "user", unit.actor.user_id or unit.actor.name,
+                   after={"auditor": unit.actor.name, "path": path[:500]})

@@ -28,6 +28,7 @@ from steward.core.roles import ANY_READER, ANY_STAFF_WRITER, Role, write_access
 from steward.engines.content import ContentMeta, Scanner, ScanResult, normalise_channel
 from steward.errors import Conflict, Forbidden, InvalidInput, NotFound
 from steward.rules.content_loader import load_content_rules
+from steward.services import gates, policy
 from steward.services.runtime import Unit
 from steward.storage.orm import AISystem, ContentItem, ContentReview
 
@@ -96,13 +97,40 @@ def scan_result(result: ScanResult, *, text: str, settings: Settings) -> dict[st
             "findings": [f.as_dict() for f in result.findings]}
 
 
+VERDICT_ORDER = ("pass", "review", "block")
+POLICY_TO_VERDICT = {"pass": "pass", "warn": "review", "block": "block"}
+
+
+def judge_by_policy(unit: Unit, result: ScanResult, *, channel: str | None,
+                    meta: ContentMeta, system_id: int | None = None) -> dict[str, Any]:
+    """The policy in force judges the content too: its ``content`` rules see the channel, the
+    metadata and whether a disclosure was found; the stricter of the two verdicts wins."""
+    missing_disclosure = any(f.rule == "disclosure.ai-content" for f in result.findings)
+    facts: dict[str, Any] = {"content": {
+        "channel": channel or "", "customer_facing": meta.customer_facing,
+        "ai_generated": meta.ai_generated,
+        "ai_disclosure": meta.ai_disclosure or (meta.ai_generated and not missing_disclosure),
+    }}
+    if system_id is not None:
+        system = unit.session.get(AISystem, system_id)
+        if system is not None:
+            facts["system"] = gates.system_facts(system)
+    decision = policy.judge(unit, applies_to="content", facts=facts)
+    policy_verdict = POLICY_TO_VERDICT[decision["outcome"]]
+    verdict = max(result.verdict, policy_verdict, key=VERDICT_ORDER.index)
+    return {"verdict": verdict, "policy_version": str(decision["policy_version"]),
+            "policy_decision": {"outcome": decision["outcome"], "fired": decision["fired"]}}
+
+
 def scan(unit: Unit, text: str, *, channel: str | None = None,
-         metadata: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Findings and verdict for one text; nothing is stored."""
+         metadata: Mapping[str, Any] | None = None,
+         system_id: int | None = None) -> dict[str, Any]:
+    """Findings and verdict for one text, judged by the policy in force; nothing is stored."""
     unit.require(SCAN_CONTENT, "scan content")
     text, norm, meta = _check_input(text, channel, metadata)
     result = scanner(unit.settings).scan(text, channel=norm, metadata=meta)
-    return scan_result(result, text=text, settings=unit.settings)
+    return {**scan_result(result, text=text, settings=unit.settings),
+            **judge_by_policy(unit, result, channel=norm, meta=meta, system_id=system_id)}
 
 
 def scan_batch(settings: Settings, items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -180,14 +208,15 @@ def submit(unit: Unit, text: str, *, channel: str | None = None,
     if system_id is not None and unit.session.get(AISystem, system_id) is None:
         raise NotFound(f"no AI system with id {system_id}")
     result = scanner(unit.settings).scan(text, channel=norm, metadata=meta)
-    status = {"pass": "passed", "review": "pending_review", "block": "blocked"}[result.verdict]
+    judged = judge_by_policy(unit, result, channel=norm, meta=meta, system_id=system_id)
+    status = {"pass": "passed", "review": "pending_review", "block": "blocked"}[judged["verdict"]]
     now = datetime.now(UTC)
     item = ContentItem(
         sha256=content_hash(text), title=(title or text.strip().splitlines()[0])[:200],
         text=text, channel=norm, meta=meta.as_dict(), system_id=system_id,
-        campaign=(campaign or "").strip()[:200] or None, verdict=result.verdict,
+        campaign=(campaign or "").strip()[:200] or None, verdict=judged["verdict"],
         findings=[f.as_dict() for f in result.findings],
-        policy_version=policy_version(unit.settings), status=status,
+        policy_version=judged["policy_version"], status=status,
         submitted_by=unit.actor.name, submitted_by_id=unit.actor.user_id,
         created_at=now, updated_at=now)
     unit.session.add(item)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from steward.services import feedback, gates, incidents, policy
+from steward.services import feedback, gates, incidents, mail, policy
 from steward.services.runtime import Unit
 
 
@@ -19,12 +19,33 @@ def _suspend_on(unit: Unit) -> str | None:
 
 
 def report_incident(unit: Unit, **fields: Any) -> dict[str, Any]:
-    """Open an incident; the policy decides whether its system is suspended."""
-    return incidents.open_incident(unit, suspend_on=_suspend_on(unit), suspend=gates.suspend_hook,
-                                   **fields)
+    """Open an incident; the policy decides whether its system is suspended and who is told."""
+    record = incidents.open_incident(unit, suspend_on=_suspend_on(unit),
+                                     suspend=gates.suspend_hook, **fields)
+    mail.email_after_commit(
+        unit, roles=policy.in_force(unit).pack.incidents.notify_roles,
+        subject=f"[Steward] Incident {record['id']} ({record['severity']}): {record['title']}",
+        body=f"{record['title']}\n\nSystem: {record['system'] or '—'}\nSeverity: "
+             f"{record['severity']}\nOpened by: {record['created_by']}\n\n"
+             f"{record['description']}")
+    return record
 
 
 def triage_feedback(unit: Unit, feedback_id: int, **fields: Any) -> dict[str, Any]:
     """Triage feedback; an incident it opens follows the same suspension rule."""
     return feedback.triage(unit, feedback_id, suspend_on=_suspend_on(unit),
                            suspend=gates.suspend_hook, **fields)
+
+
+ALERT_SEVERITY = {"critical": "high", "warning": "medium"}
+
+
+def alert_to_incident(unit: Unit, alert: dict[str, Any]) -> None:
+    """The monitoring ``on_alert`` hook: open an incident when the monitor asks for one."""
+    if not alert.get("open_incident"):
+        return
+    report_incident(unit, title=f"Monitoring alert: {alert['message']}"[:500],
+                    severity=ALERT_SEVERITY.get(str(alert.get("severity")), "medium"),
+                    system_id=alert.get("system_id"), source="alert",
+                    description=f"Alert {alert['id']} ({alert['kind']}) raised by monitor "
+                                f"{alert.get('monitor_id')}.")

@@ -20,7 +20,7 @@ from steward.core.lifecycle import ORDER, Stage, can_move
 from steward.core.policy import gate_requirement
 from steward.core.roles import ANY_READER, STAFF_ROLES, Access, Role, write_access
 from steward.errors import Conflict, Forbidden, InvalidInput, NotFound
-from steward.services import evidence, incidents, policy, training
+from steward.services import evidence, incidents, mail, policy, training
 from steward.services.runtime import Unit
 from steward.services.systems import system_record
 from steward.storage.orm import AISystem, Review, ReviewDecision
@@ -130,8 +130,16 @@ def check(unit: Unit, system_id: int, *, to: str) -> GateCheck:
     elif system.tier == "prohibited":
         result.need("tier", "the classification found a prohibited practice (EU AI Act Art. 5): "
                             "it cannot be deployed")
-    requirement = gate_requirement(force.pack, target_stage=target.value,
-                                   system=system_facts(system))
+    facts = system_facts(system)
+    requirement = gate_requirement(force.pack, target_stage=target.value, system=facts)
+    decision = policy.judge(unit, applies_to="system", facts={"system": facts})
+    for fired in decision["fired"]:
+        if fired["severity"] == "block":
+            citation = fired.get("citation") or {}
+            message = fired.get("message") or ""
+            said = fired["title"] if message in ("", fired["title"]) else message
+            cited = f"{citation.get('instrument', '')} {citation.get('article', '')}".strip()
+            result.need("policy", f"{said} ({cited})" if cited else said)
     result.requirement = requirement.to_dict()
     _check_approvals(unit, system, target, requirement.approvals, result)
     if requirement.obligations_met:
@@ -216,6 +224,13 @@ def request_review(unit: Unit, system_id: int, *, to: str, note: str = "",
     unit.session.flush()
     record = review_record(review)
     unit.audit("review.request", "ai_system", system.id, after=record)
+    approvers = gate_requirement(policy.in_force(unit).pack, target_stage=target.value,
+                                 system=system_facts(system)).approvals
+    mail.email_after_commit(
+        unit, roles=approvers, subject=f"[Steward] Review: {system.name} → {target.value}",
+        body=f"{unit.actor.name} asks the committee to review moving {system.name} to "
+             f"{target.value} (due {record['due_on']}).\n\n{note.strip()}\n\n"
+             f"Open /systems/{system.id} in Steward to decide.")
     return record
 
 

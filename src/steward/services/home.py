@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from steward.core.roles import ANY_READER
+from steward.services import notifications
 from steward.services.audit_log import READ_AUDIT
 from steward.services.runtime import Unit
 from steward.storage import audit_log
@@ -32,4 +33,5 @@ def overview(unit: Unit) -> Overview:
     ).all())
     activity = audit_log.recent(session, limit=10) if READ_AUDIT.allows(unit.actor.roles) else []
     return Overview(people=people, people_by_role=by_role,
-                    audit_entries=audit_log.count(session), recent_activity=activity)
+                    audit_entries=audit_log.count(session), recent_activity=activity,
+                    sections={"attention": [n.to_dict() for n in notifications.for_actor(unit)]})

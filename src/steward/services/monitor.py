@@ -29,6 +29,7 @@ from sqlalchemy import select
 from steward.core.roles import ANY_READER, Role, write_access
 from steward.engines.drift import DriftReport, DriftThresholds, ReferenceProfile, check_drift
 from steward.errors import Conflict, InvalidInput, NotFound, StewardError
+from steward.services.escalation import alert_to_incident
 from steward.services.evidence import (
     get_evidence,
     list_evidence,
@@ -63,7 +64,7 @@ def alert_hooks(runtime: Runtime | None) -> list[AlertHook]:
     """
     if runtime is None:
         return []
-    return runtime.cached("monitor.on_alert", list)
+    return runtime.cached("monitor.on_alert", lambda: [alert_to_incident])
 
 
 # --- paths ---------------------------------------------------------------------------------

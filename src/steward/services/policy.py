@@ -16,7 +16,14 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from steward.core.policy import PolicyError, PolicyPack, diff_packs, parse_pack, render_changelog
+from steward.core.policy import (
+    PolicyError,
+    PolicyPack,
+    diff_packs,
+    evaluate,
+    parse_pack,
+    render_changelog,
+)
 from steward.core.roles import ANY_READER, STAFF_ROLES, Role, write_access
 from steward.errors import Conflict, Forbidden, InvalidInput, NotFound
 from steward.rules.policy_loader import default_pack_text
@@ -168,6 +175,14 @@ def in_force(unit: Unit) -> PolicyInForce:
         pack = _compiled(unit, default_pack_text())
         return PolicyInForce(version=DEFAULT_VERSION, pack=pack, title=pack.title)
     return PolicyInForce(version=row.version, pack=_compiled(unit, row.document), title=row.title)
+
+
+def judge(unit: Unit, *, applies_to: str, facts: dict[str, Any]) -> dict[str, Any]:
+    """Judge facts (a system, an engine result, …) by the policy in force; the decision records
+    the version that judged it."""
+    force = in_force(unit)
+    decision = evaluate(force.pack, applies_to=applies_to, facts=facts)
+    return {**decision.to_dict(), "policy_version": force.version}
 
 
 def attest(unit: Unit, version: int | None = None) -> dict[str, Any]:

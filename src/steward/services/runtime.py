@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from steward.storage import audit_log, migrate
 from steward.storage.db import Database, sqlite_path
 
 T = TypeVar("T")
+log = logging.getLogger("steward.services")
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,11 @@ class Unit:
     settings: Settings
     runtime: Runtime | None = None
     audited: int = field(default=0)
+    _after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+    def after_commit(self, action: Callable[[], None]) -> None:
+        """Run ``action`` once the unit has committed (e.g. send an e-mail); never on rollback."""
+        self._after_commit.append(action)
 
     def audit(self, action: str, object_type: str, object_id: str | int, *,
               before: Any = None, after: Any = None) -> None:
@@ -104,12 +111,18 @@ class Runtime:
         """Run a use case in one transaction; integrity clashes become ``Conflict``."""
         try:
             with self.db.transaction() as session:
-                yield Unit(session=session, actor=actor, settings=self.settings, runtime=self)
+                work = Unit(session=session, actor=actor, settings=self.settings, runtime=self)
+                yield work
         except StewardError:
             raise
         except IntegrityError as exc:
             raise Conflict(f"the change clashes with existing records: {_first_line(exc.orig)}") \
                 from None
+        for action in work._after_commit:
+            try:
+                action()
+            except Exception:  # noqa: BLE001 - a side effect after commit must not undo it
+                log.exception("an after-commit action failed")
 
     def cached(self, key: str, build: Callable[[], T]) -> T:
         """Build something expensive once per runtime (compiled rules, say) and keep it."""

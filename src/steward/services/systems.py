@@ -66,6 +66,8 @@ def system_record(system: AISystem, *, with_obligations: bool = True) -> dict[st
         "training_data_sources": list(system.training_data_sources),
         "data_categories": list(system.data_categories), "data_uses": list(system.data_uses),
         "consent_purposes": list(system.consent_purposes),
+        "human_oversight": system.human_oversight, "bot_disclosure": system.bot_disclosure,
+        "human_handoff": system.human_handoff,
         "tier": system.tier, "risk_score": system.risk_score,
         "classified_at": _iso(system.classified_at),
         "created_at": _iso(system.created_at), "updated_at": _iso(system.updated_at),

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from steward.core.roles import ACCESS_ATTRIBUTE, Access
 from steward.errors import Forbidden, StewardError, Unauthenticated
 from steward.services import sessions
+from steward.services.auditors import is_restricted, log_page_view
 from steward.services.runtime import Actor, Runtime
 from steward.services.sessions import WebIdentity
 
@@ -68,6 +69,8 @@ def page(access: Access) -> Any:
         if not access.allows(identity.actor.roles):
             raise Forbidden(f"{identity.actor.name} may not see {request.url.path}")
         request.state.identity = identity
+        if is_restricted(identity.actor) and request.method == "GET":
+            await run_in_threadpool(_log_auditor_page, request, identity)
         if request.method in UNSAFE_METHODS:
             submitted = request.headers.get("x-csrf-token")
             if submitted is None and request.headers.get("content-type", "").startswith(
@@ -79,6 +82,12 @@ def page(access: Access) -> Any:
 
     setattr(dependency, ACCESS_ATTRIBUTE, access)
     return Depends(dependency)
+
+
+def _log_auditor_page(request: Request, identity: WebIdentity) -> None:
+    runtime: Runtime = request.app.state.runtime
+    with runtime.unit(identity.actor) as unit:
+        log_page_view(unit, request.url.path)
 
 
 def check_csrf(identity: WebIdentity, submitted: str | None) -> None:

@@ -46,6 +46,9 @@ def system_document(form: FormData) -> dict[str, Any]:
         "data_categories": many(form, "data_categories"),
         "data_uses": many(form, "data_uses"),
         "consent_purposes": comma_list(form, "consent_purposes"),
+        "human_oversight": tri_state(form, "human_oversight"),
+        "bot_disclosure": tri_state(form, "bot_disclosure"),
+        "human_handoff": tri_state(form, "human_handoff"),
     }
     stage = text(form, "stage")
     if stage:

@@ -42,6 +42,10 @@ class AISystem(Base):
     data_uses: Mapped[list[str]] = mapped_column(JSONType, default=list)
     consent_purposes: Mapped[list[str]] = mapped_column(JSONType, default=list)
 
+    human_oversight: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    bot_disclosure: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    human_handoff: Mapped[bool | None] = mapped_column(Boolean, default=None)
+
     tier: Mapped[str | None] = mapped_column(String(16), index=True, default=None)
     risk_score: Mapped[int | None] = mapped_column(Integer, default=None)
     risk_answers: Mapped[dict[str, Any] | None] = mapped_column(JSONType, default=None)

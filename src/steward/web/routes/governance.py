@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from steward.core.roles import ANY_READER
 from steward.errors import StewardError
-from steward.services import gates, policy
+from steward.services import content, gates, policy
 from steward.services.sessions import WebIdentity
 from steward.web.deps import get_runtime, page
 from steward.web.forms import text
@@ -89,8 +89,10 @@ def reviews_page(request: Request, identity: Reader) -> Response:
         queue = gates.queue(unit)
         checks = {r["id"]: gates.check(unit, r["system_id"], to=r["to"]).to_dict()
                   for r in queue}
+        waiting_content = content.list_items(unit, status="pending_review")
     return render(request, "governance/reviews.html", identity=identity, queue=queue,
-                  checks=checks, roles=sorted(r.value for r in identity.actor.roles))
+                  checks=checks, content_items=waiting_content,
+                  roles=sorted(str(r) for r in identity.actor.roles))
 
 
 @router.post("/reviews/{review_id}/decide")
