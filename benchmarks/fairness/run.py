@@ -64,7 +64,9 @@ HAND_WRITTEN = """
 import json, sys, time
 start = time.perf_counter()
 import duckdb
-rows = duckdb.connect().execute(
+con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")
+rows = con.execute(
     "SELECT gender, age_band, region, COUNT(*), SUM(decision), SUM(label), "
     "SUM(decision * label) FROM read_parquet(?) GROUP BY ALL", [sys.argv[1]]).fetchall()
 print(json.dumps({"seconds": time.perf_counter() - start, "cells": len(rows)}))
@@ -75,7 +77,9 @@ HAND_WRITTEN_CELLS = """
 import json, sys, time
 start = time.perf_counter()
 import duckdb
-rows = duckdb.connect().execute(
+con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")
+rows = con.execute(
     "SELECT gender, age_band, region, decision, label, "
     "LEAST(9, CAST(FLOOR(score * 10) AS INTEGER)) AS bin, COUNT(*), SUM(score) "
     "FROM read_parquet(?) GROUP BY ALL", [sys.argv[1]]).fetchall()
@@ -115,7 +119,8 @@ def measure(code: str, *args: str) -> dict:
     output = process.stdout.read() if process.stdout else ""
     if status != 0:
         raise SystemExit(f"benchmark process failed ({status}): {output}")
-    report = json.loads(output.strip().splitlines()[-1])
+    last = output.strip().splitlines()[-1]
+    report = json.loads(last[last.index("{"):])  # after any progress bar on the same line
     report.update(wall_seconds=wall, peak_rss_mb=usage.ru_maxrss / 1024)
     return report
 

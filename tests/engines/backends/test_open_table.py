@@ -167,3 +167,11 @@ def test_pandas_is_accepted_without_being_required() -> None:
     frame = pd.DataFrame({"x": [1, 2]})
     with open_table(frame) as table:
         assert total(table) == 3
+
+
+def test_duckdb_tracks_progress_without_printing_a_bar() -> None:
+    with open_table(DATA) as table:
+        settings = table.query(
+            "SELECT current_setting('enable_progress_bar'), "
+            "current_setting('enable_progress_bar_print')")
+    assert settings == [(True, False)]

@@ -48,6 +48,20 @@ def duckdb_kind(type_name: str) -> ColumnKind:
     return "other"
 
 
+def _connect() -> duckdb.DuckDBPyConnection:
+    """A private in-memory connection that tracks query progress without printing a bar.
+
+    DuckDB prints its progress bar to stdout for queries over two seconds, which would mix into
+    a command's output; ``query_progress()`` keeps working with printing off.
+    """
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = true")
+    con.execute("SET enable_progress_bar_print = false")
+    return con
+
+
 def _sql_string(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
@@ -122,9 +136,7 @@ class DuckDBTable(TableBase):
 
 def open_duckdb_files(files: FileSet, *, hash_files: bool = True) -> DuckDBTable:
     """Open Parquet or CSV files as one DuckDB view, read in place."""
-    import duckdb
-
-    con = duckdb.connect()
+    con = _connect()
     paths = "[" + ", ".join(_sql_string(str(f)) for f in files.files) + "]"
     reader = (
         f"read_parquet({paths})"
@@ -147,9 +159,7 @@ def open_duckdb_files(files: FileSet, *, hash_files: bool = True) -> DuckDBTable
 
 def open_duckdb_object(data: Any, *, description: str) -> DuckDBTable:
     """Open an in-memory pyarrow Table, RecordBatchReader or pandas DataFrame."""
-    import duckdb
-
-    con = duckdb.connect()
+    con = _connect()
     con.register(VIEW, data)
     return DuckDBTable(con, relation=VIEW, source=description, owns_connection=True)
 
