@@ -41,3 +41,19 @@ def test_alert_opens_an_incident(runtime: Runtime, operator: Actor) -> None:
     assert opened[0]["source"] == "alert" and opened[0]["severity"] == "high"
     assert opened[0]["title"].startswith("Monitoring alert:")
     assert stage == "production"  # the default policy suspends only on critical incidents
+
+
+def test_drift_thresholds_come_from_the_policy(runtime: Runtime, operator: Actor) -> None:
+    from steward.rules.policy_loader import default_pack_text
+    from steward.services import policy
+
+    ref, cur = _tables(runtime.settings.data_dir / "in")
+    with runtime.unit(operator) as unit:
+        before = monitor.run_drift_check(unit, reference=str(ref), current=str(cur))
+        lenient = default_pack_text().replace("drift.wasserstein_norm: 0.1",
+                                              "drift.wasserstein_norm: 5").replace(
+            "drift.psi: 0.2", "drift.psi: 50")
+        policy.publish(unit, policy.create_draft(unit, document=lenient)["version"])
+    with runtime.unit(operator) as unit:
+        after = monitor.run_drift_check(unit, reference=str(ref), current=str(cur))
+    assert before["dataset_drift"] is True and after["dataset_drift"] is False

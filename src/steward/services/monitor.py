@@ -29,6 +29,7 @@ from sqlalchemy import select
 from steward.core.roles import ANY_READER, Role, write_access
 from steward.engines.drift import DriftReport, DriftThresholds, ReferenceProfile, check_drift
 from steward.errors import Conflict, InvalidInput, NotFound, StewardError
+from steward.services import auditors, policy
 from steward.services.escalation import alert_to_incident
 from steward.services.evidence import (
     get_evidence,
@@ -67,6 +68,12 @@ def alert_hooks(runtime: Runtime | None) -> list[AlertHook]:
     return runtime.cached("monitor.on_alert", lambda: [alert_to_incident])
 
 
+def _visible(unit: Unit, query: Any, column: Any) -> Any:
+    """Restrict a query to the systems an external auditor was granted (others see all)."""
+    visible = auditors.visible_system_ids(unit)
+    return query if visible is None else query.where(column.in_(visible or {-1}))
+
+
 # --- paths ---------------------------------------------------------------------------------
 
 
@@ -85,6 +92,22 @@ def _source(unit: Unit, path: str, confine: bool) -> str:
 
 
 # --- drift checks and profiles ---------------------------------------------------------------
+
+
+POLICY_THRESHOLDS = {"drift.wasserstein_norm": "numeric_wasserstein",
+                     "drift.psi": ("numeric_psi", "categorical_psi"),
+                     "drift.js_distance": "categorical_js", "drift.dataset_share": "dataset_share"}
+
+
+def policy_thresholds(unit: Unit) -> dict[str, float]:
+    """Drift thresholds from the policy in force (``drift.*``); a monitor's own ones win."""
+    pack = policy.in_force(unit).pack.thresholds
+    out: dict[str, float] = {}
+    for name, targets in POLICY_THRESHOLDS.items():
+        if isinstance(pack.get(name), int | float):
+            for target in (targets,) if isinstance(targets, str) else targets:
+                out[target] = float(pack[name])
+    return out
 
 
 def compare(reference: Any, current: Any, *, columns: Sequence[str] | None = None,
@@ -138,7 +161,8 @@ def find_profile(unit: Unit, ref: str | int, *, system_id: int | None = None) ->
         if record["kind"] != PROFILE_KIND:
             raise NotFound(NO_PROFILE.format(ref=text))
         return record
-    query = (select(Evidence.id).where(Evidence.kind == PROFILE_KIND, Evidence.title == text)
+    query = (_visible(unit, select(Evidence.id), Evidence.system_id)
+             .where(Evidence.kind == PROFILE_KIND, Evidence.title == text)
              .order_by(Evidence.created_at.desc(), Evidence.id.desc()).limit(1))
     if system_id is not None:
         query = query.where(Evidence.system_id == system_id)
@@ -171,7 +195,7 @@ def run_drift_check(unit: Unit, *, current: str, reference: str | None = None,
     if system_id is not None:
         _system(unit, system_id)
     report = check_drift(ref_source, _source(unit, current, confine), columns=columns,
-                         thresholds=thresholds)
+                         thresholds={**policy_thresholds(unit), **dict(thresholds or {})})
     result = report.to_dict()
     result["evidence"] = None
     if system_id is not None:
@@ -240,7 +264,8 @@ def add_monitor(unit: Unit, *, system_id: int, name: str, profile: str | int, cu
 
 def list_monitors(unit: Unit, *, system_id: int | None = None) -> list[dict[str, Any]]:
     unit.require(ANY_READER, "list monitors")
-    query = select(Monitor).order_by(Monitor.system_id, Monitor.name)
+    query = _visible(unit, select(Monitor).order_by(Monitor.system_id, Monitor.name),
+                     Monitor.system_id)
     if system_id is not None:
         query = query.where(Monitor.system_id == system_id)
     return [monitor_record(m) for m in unit.session.scalars(query).all()]
@@ -355,7 +380,8 @@ def _raise_alert(unit: Unit, monitor: Monitor, *, kind: str, severity: str, mess
 def list_alerts(unit: Unit, *, status: str | None = None, system_id: int | None = None,
                 limit: int = 200) -> list[dict[str, Any]]:
     unit.require(ANY_READER, "read alerts")
-    query = select(Alert).order_by(Alert.created_at.desc(), Alert.id.desc()).limit(limit)
+    query = _visible(unit, select(Alert).order_by(Alert.created_at.desc(), Alert.id.desc())
+                     .limit(limit), Alert.system_id)
     if status:
         if status not in ALERT_STATUSES:
             raise InvalidInput(f"unknown alert status {status!r}: use open or acknowledged")
@@ -389,7 +415,7 @@ def drift_trends(unit: Unit, *, system_id: int | None = None, limit: int = 500
                  ) -> list[dict[str, Any]]:
     """Per system, its drift checks oldest first: time, drift share, verdict, PSI per column."""
     unit.require(ANY_READER, "read drift trends")
-    query = (select(Evidence).where(Evidence.kind == CHECK_KIND)
+    query = (_visible(unit, select(Evidence), Evidence.system_id).where(Evidence.kind == CHECK_KIND)
              .order_by(Evidence.created_at.desc(), Evidence.id.desc()).limit(limit))
     if system_id is not None:
         query = query.where(Evidence.system_id == system_id)
