@@ -73,3 +73,27 @@ def test_security_headers(client, path: str) -> None:  # type: ignore[no-untyped
 def test_vendored_htmx_is_served_locally(client) -> None:  # type: ignore[no-untyped-def]
     response = client.get("/static/vendor/htmx.min.js")
     assert response.status_code == 200 and "htmx" in response.text[:2000]
+
+
+def test_repeated_failed_logins_are_throttled(client, make_person) -> None:  # type: ignore[no-untyped-def]
+    person = make_person("maya", "marketing")
+    for _ in range(5):
+        token = login_csrf(client.get("/login").text)
+        assert client.post("/login", data={"username": "maya", "password": "wrong-password",
+                                           "login_csrf": token}).status_code == 401
+    token = login_csrf(client.get("/login").text)
+    blocked = client.post("/login", data={"username": "maya", "password": person.password,
+                                          "login_csrf": token})
+    assert blocked.status_code == 429 and "too many failed log-ins" in blocked.text.lower()
+
+
+def test_session_id_changes_at_each_login(client, make_person) -> None:  # type: ignore[no-untyped-def]
+    person = make_person("maya", "marketing")
+    ids = []
+    for _ in range(2):
+        token = login_csrf(client.get("/login").text)
+        client.post("/login", data={"username": "maya", "password": person.password,
+                                    "login_csrf": token})
+        ids.append(client.cookies.get("steward_session"))
+        client.cookies.clear()
+    assert ids[0] and ids[1] and ids[0] != ids[1]

@@ -18,6 +18,7 @@ from steward.errors import Unauthenticated
 from steward.services import sessions
 from steward.services.runtime import Actor
 from steward.services.sessions import WebIdentity
+from steward.services.throttle import LoginThrottle, TooManyAttempts
 from steward.web.deps import LOGIN_CSRF_COOKIE, SESSION_COOKIE, get_runtime, page
 from steward.web.rendering import render
 
@@ -62,12 +63,20 @@ def login(
         return _login_form(request, next_path=_safe_next(next), status_code=403,
                            error="The form expired. Please try again.", username=username)
     runtime = get_runtime(request)
+    throttle = runtime.cached("login_throttle", LoginThrottle)
+    address = request.client.host if request.client else "unknown"
     try:
+        throttle.check(username=username, address=address)
         with runtime.unit(Actor(name="anonymous", roles=frozenset(), via="web")) as unit:
             login_result = sessions.log_in(unit, username=username, password=password)
+    except TooManyAttempts as exc:
+        return _login_form(request, next_path=_safe_next(next), status_code=429,
+                           error=str(exc).capitalize() + ".", username=username)
     except Unauthenticated as exc:
+        throttle.failed(username=username, address=address)
         return _login_form(request, next_path=_safe_next(next), status_code=401,
                            error=str(exc).capitalize() + ".", username=username)
+    throttle.succeeded(username=username)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(SESSION_COOKIE, login_result.session_secret, httponly=True,
                         samesite="lax", secure=request.app.state.settings.behind_tls,
