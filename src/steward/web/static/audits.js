@@ -36,7 +36,7 @@ document.addEventListener("DOMContentLoaded", () => {
         : g.ratio !== null && g.ratio < data.line ? "#b42318" : "#3b6fb6")) },
       hovertemplate: "%{y}: %{x:.3f}<extra></extra>",
     }], {
-      height, margin,
+      height, margin: { ...margin, t: 28 },
       xaxis: { title: { text: "ratio to the most-favoured group" },
                range: [0, Math.max(1.2, ...ratios.filter((r) => r !== null))] },
       yaxis: { autorange: "reversed", automargin: true },
@@ -56,10 +56,10 @@ document.addEventListener("DOMContentLoaded", () => {
     traces.push({ x: [0, 1], y: [0, 1], name: "perfect calibration", mode: "lines",
                   line: { dash: "dot", color: "#667085" }, hoverinfo: "skip" });
     Plotly.newPlot(calibration, traces, {
-      height: 360, margin: { l: 60, r: 20, t: 10, b: 50 },
+      height: 400, margin: { l: 60, r: 20, t: 10, b: 100 },
       xaxis: { title: { text: "mean score" }, range: [0, 1] },
       yaxis: { title: { text: "observed outcome rate" }, range: [0, 1] },
-      legend: { orientation: "h" },
+      legend: { orientation: "h", y: -0.3 },
     }, config);
   }
 });
