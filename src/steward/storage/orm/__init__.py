@@ -19,6 +19,7 @@ from steward.storage.orm.governance import (
     TrainingCompletion,
     TrainingModule,
 )
+from steward.storage.orm.kpis import Kpi
 from steward.storage.orm.monitoring import Alert, Monitor
 from steward.storage.orm.people import ApiToken, User, UserRole, WebSession
 from steward.storage.orm.systems import AISystem, SystemObligation
@@ -26,6 +27,7 @@ from steward.storage.orm.systems import AISystem, SystemObligation
 __all__ = [
     "AIAsset", "ContentItem", "ContentReview",
     "Alert", "Monitor",
+    "Kpi",
     "Attestation", "AuditorGrant", "Feedback", "Incident", "PolicyVersion", "Review",
     "ReviewDecision", "TrainingCompletion", "TrainingModule",
     "AISystem", "ApiToken", "AuditEntry", "Base", "Evidence", "SystemObligation", "User", "UserRole",
