@@ -16,12 +16,15 @@ from steward.cli import (
     governance,
     monitor,
     oversight,
+    privacy,
     risk,
     serve,
     systems,
     users,
 )
 from steward.cli import content as content_cli
+from steward.cli import reports as reports_cli
+from steward.cli import scorecards as scorecards_cli
 from steward.errors import StewardError, one_line
 
 app = typer.Typer(
@@ -49,8 +52,13 @@ app.add_typer(oversight.auditors_app, name="auditors")
 app.add_typer(audit_log.app, name="audit-log")
 app.add_typer(audits.app, name="audit")
 app.add_typer(monitor.app, name="monitor")
+app.add_typer(privacy.app, name="privacy")
 app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)
+app.add_typer(scorecards_cli.kpis_app, name="kpis")
+app.command("scorecard")(scorecards_cli.scorecard)
+app.command("report")(reports_cli.report)
+app.add_typer(reports_cli.evidence_app, name="evidence")
 
 
 @app.command("version")

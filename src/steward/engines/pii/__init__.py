@@ -23,6 +23,7 @@ an NER callable they are found only after words that introduce them ("Mr.", "Nam
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 
 from steward.engines.pii._detect import (
@@ -58,7 +59,7 @@ __all__ = [
     "CREDIT_CARD", "EMAIL_ADDRESS", "ENTITY_TYPES", "IBAN_CODE", "IP_ADDRESS", "LOCATION",
     "PERSON", "PHONE_NUMBER", "STREET_ADDRESS", "STRUCTURED_TYPES", "US_SSN",
     # detection
-    "CANDIDATE_PATTERNS", "NerFunction", "PiiDetector", "PiiSpan", "detect",
+    "CANDIDATE_PATTERNS", "NerFunction", "PiiDetector", "PiiSpan", "detect", "detect_cells",
     # one-pass matching
     "Hit", "MultiPattern", "Pattern",
     # validators
@@ -74,3 +75,12 @@ def _default_detector() -> PiiDetector:
 def detect(text: str) -> list[PiiSpan]:
     """PII spans in ``text`` with the default settings (compiled once per process)."""
     return _default_detector().detect(text)
+
+
+def detect_cells(cells: Sequence[str | None]) -> list[list[PiiSpan]]:
+    """PII spans in each table cell (one engine call for all of them); ``None`` gives ``[]``.
+
+    >>> [[s.entity_type for s in spans] for spans in detect_cells(["ada@example.com", None])]
+    [['EMAIL_ADDRESS'], []]
+    """
+    return _default_detector().detect_many(cells)

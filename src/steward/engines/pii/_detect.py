@@ -147,6 +147,13 @@ class PiiDetector:
         """All PII spans in ``text``, ordered by start."""
         return self.resolve(text, self.matcher.scan(text))
 
+    def detect_many(self, texts: Sequence[str | None]) -> list[list[PiiSpan]]:
+        """:meth:`detect` for many short texts (table cells) in one engine call; ``None`` and
+        empty cells give no spans."""
+        cells = [t or "" for t in texts]
+        hits = self.matcher.scan_many(cells)
+        return [self.resolve(t, h) if h else [] for t, h in zip(cells, hits, strict=True)]
+
     def resolve(self, text: str, hits: Iterable[Hit]) -> list[PiiSpan]:
         """Turn candidate hits (indices into :data:`CANDIDATES`) into validated spans."""
         found: list[PiiSpan] = []

@@ -1,0 +1,140 @@
+"""Free-text redaction with the content guard's detectors, plus what the row itself tells us.
+
+A note such as "Spoke to Ada Lovelace, she asked us to use ada.l@example.org" holds PII the
+shared detectors find by shape (the e-mail address, a phone number) and names they cannot find
+without a named-entity model. The table helps: the row's own values of the columns the plan
+protects (``also``) are redacted wherever they appear, and for name columns every name in those
+columns (a vocabulary of their distinct words) is redacted as a whole word, case-insensitively —
+so a note naming another customer is caught too. Each piece becomes ``<ENTITY_TYPE>``.
+
+:class:`Redactor` works on Arrow record batches, so the same code runs in DuckDB's streaming
+pipeline and inside Spark's ``mapInArrow``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from steward.engines.pii import PiiDetector
+
+_WORD = re.compile(r"[^\W\d_][\w'’\-]*", re.UNICODE)
+MIN_ALSO_LENGTH = 3
+MAX_VOCABULARY = 500_000
+"""Name columns with more distinct values than this are redacted by row only."""
+HELPER_PREFIX = "__steward_also_"
+
+
+def name_words(values: Iterable[str | None]) -> set[str]:
+    """The lower-cased words (two letters or more) of name values."""
+    words: set[str] = set()
+    for value in values:
+        if value:
+            words.update(w.lower() for w in _WORD.findall(value) if len(w) >= 2)
+    return words
+
+
+@dataclass
+class ColumnRedaction:
+    """How one free-text column is redacted."""
+
+    column: str
+    also: Sequence[str] = ()
+    name_columns: Sequence[str] = ()
+    entities: frozenset[str] | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)
+    """The entity label for each ``also`` column's values (``<EMAIL_ADDRESS>``…)."""
+
+
+class Redactor:
+    """Redact free-text columns of Arrow batches; counts what it replaced, by type."""
+
+    def __init__(self, columns: Sequence[ColumnRedaction], *, vocabulary: set[str] | None = None,
+                 detector: PiiDetector | None = None) -> None:
+        self.columns = list(columns)
+        self.vocabulary = vocabulary or set()
+        self.detector = detector or PiiDetector()
+        self.counts: dict[str, Counter[str]] = {c.column: Counter() for c in self.columns}
+
+    def redact_text(self, text: str, spans: Iterable[tuple[int, int, str]],
+                    row_values: Sequence[tuple[str, str]], row_names: set[str],
+                    counts: Counter[str]) -> str:
+        pieces = list(spans)
+        lowered = text.lower()
+        for value, label in row_values:
+            needle = value.strip().lower()
+            if len(needle) < MIN_ALSO_LENGTH:
+                continue
+            start = lowered.find(needle)
+            while start >= 0:
+                pieces.append((start, start + len(needle), label))
+                start = lowered.find(needle, start + len(needle))
+        if self.vocabulary or row_names:
+            for match in _WORD.finditer(text):
+                word = match.group().lower().rstrip("'’-")
+                if word in self.vocabulary or word in row_names:
+                    pieces.append((match.start(), match.start() + len(word), "PERSON"))
+        if not pieces:
+            return text
+        pieces.sort(key=lambda p: (p[0], -p[1]))
+        out: list[str] = []
+        position = 0
+        for start, end, label in pieces:
+            if end <= position:
+                continue
+            start = max(start, position)
+            out.append(text[position:start])
+            out.append(f"<{label}>")
+            counts[label] += 1
+            position = end
+        out.append(text[position:])
+        return "".join(out)
+
+    def redact_column(self, spec: ColumnRedaction, texts: list[str | None],
+                      also: Mapping[str, list[Any]]) -> list[str | None]:
+        counts = self.counts[spec.column]
+        found = self.detector.detect_many(texts)
+        result: list[str | None] = []
+        for i, text in enumerate(texts):
+            if text is None or text == "":
+                result.append(text)
+                continue
+            spans = [(s.start, s.end, s.entity_type) for s in found[i]
+                     if spec.entities is None or s.entity_type in spec.entities]
+            row_values = [(str(also[c][i]), spec.labels.get(c, "PII")) for c in spec.also
+                          if c not in spec.name_columns and also[c][i] is not None]
+            row_names = name_words(also[c][i] for c in spec.name_columns) \
+                if spec.name_columns else set()
+            result.append(self.redact_text(text, spans, row_values, row_names, counts))
+        return result
+
+    def __call__(self, batch: Any) -> Any:
+        """One Arrow RecordBatch in, the same batch with its free text redacted out (the
+        helper columns holding the ``also`` values dropped)."""
+        import pyarrow as pa
+
+        names = batch.schema.names
+        helpers = {n[len(HELPER_PREFIX):]: batch.column(names.index(n)).to_pylist()
+                   for n in names if n.startswith(HELPER_PREFIX)}
+        arrays, fields = [], []
+        wanted = {c.column: c for c in self.columns}
+        for i, name in enumerate(names):
+            if name.startswith(HELPER_PREFIX):
+                continue
+            column = batch.column(i)
+            if name in wanted:
+                texts = column.to_pylist()
+                texts = [None if t is None else str(t) for t in texts]
+                column = pa.array(self.redact_column(wanted[name], texts, helpers),
+                                  type=pa.string())
+                fields.append(pa.field(name, pa.string()))
+            else:
+                fields.append(batch.schema.field(i))
+            arrays.append(column)
+        return pa.RecordBatch.from_arrays(arrays, schema=pa.schema(fields))
+
+    def totals(self) -> dict[str, dict[str, int]]:
+        return {column: dict(sorted(c.items())) for column, c in self.counts.items()}
