@@ -1,6 +1,7 @@
 # Shared by the make targets: find or install uv, never download a Python build.
 export UV_PYTHON_DOWNLOADS=never
 export UV_LINK_MODE=${UV_LINK_MODE:-copy}
+export UV_COMPILE_BYTECODE=${UV_COMPILE_BYTECODE:-1}
 
 ensure_uv() {
   if command -v uv >/dev/null 2>&1; then
