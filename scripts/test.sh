@@ -43,5 +43,8 @@ export STEWARD_TEST_POSTGRES_URL="postgresql+psycopg://postgres@127.0.0.1:$pg_po
 export STEWARD_REQUIRE_POSTGRES=1
 export SPARK_LOCAL_IP=127.0.0.1
 export DO_NOT_TRACK=1
-# pytest exits 5 when it collected no tests: that is a failure here, as is any other non-zero code.
-"${UV[@]}" run --no-sync pytest -p no:cacheprovider "$@"
+# Two workers (one per core), each test file on one worker. pytest exits 5 when it collected no
+# tests: that is a failure here, as is any other non-zero code.
+workers=(-n "${STEWARD_TEST_WORKERS:-2}" --dist loadfile)
+[ "$#" -gt 0 ] && workers=()
+"${UV[@]}" run --no-sync pytest -p no:cacheprovider "${workers[@]}" "$@"

@@ -27,7 +27,7 @@ from steward.storage.db import Database
 
 TEST_SECRET = "t" * 48
 PG_ENV = "STEWARD_TEST_POSTGRES_URL"
-TEMPLATE_DB = "steward_template"
+TEMPLATE_DB = f"steward_template_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 
 
 def _require_postgres() -> bool:
