@@ -16,6 +16,7 @@ from steward.api.routes import (
     health,
     monitor,
     oversight,
+    privacy,
     risk,
     systems,
     users,
@@ -28,6 +29,7 @@ Plugin = Callable[[FastAPI, Runtime], None]
 ROUTERS = (health.router, users.router, systems.router, risk.router, consent.router,
            content_routes.router,
            governance.router, oversight.router, monitor.router, audit_log.router, audits.router)
+ROUTERS = (*ROUTERS, privacy.router)
 
 
 def create_app(settings: Settings, *, runtime: Runtime | None = None,
