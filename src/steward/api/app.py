@@ -22,13 +22,16 @@ from steward.api.routes import (
     users,
 )
 from steward.api.routes import content as content_routes
+from steward.api.routes import reports as report_routes
+from steward.api.routes import scorecards as scorecard_routes
 from steward.config import Settings
 from steward.services.runtime import Runtime
 
 Plugin = Callable[[FastAPI, Runtime], None]
 ROUTERS = (health.router, users.router, systems.router, risk.router, consent.router,
            content_routes.router,
-           governance.router, oversight.router, monitor.router, audit_log.router, audits.router)
+           governance.router, oversight.router, monitor.router, audit_log.router, audits.router,
+           scorecard_routes.router, report_routes.router)
 ROUTERS = (*ROUTERS, privacy.router)
 
 

@@ -23,6 +23,8 @@ from steward.cli import (
     users,
 )
 from steward.cli import content as content_cli
+from steward.cli import reports as reports_cli
+from steward.cli import scorecards as scorecards_cli
 from steward.errors import StewardError, one_line
 
 app = typer.Typer(
@@ -53,6 +55,10 @@ app.add_typer(monitor.app, name="monitor")
 app.add_typer(privacy.app, name="privacy")
 app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)
+app.add_typer(scorecards_cli.kpis_app, name="kpis")
+app.command("scorecard")(scorecards_cli.scorecard)
+app.command("report")(reports_cli.report)
+app.add_typer(reports_cli.evidence_app, name="evidence")
 
 
 @app.command("version")

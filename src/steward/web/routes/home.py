@@ -12,6 +12,7 @@ from steward.services import home
 from steward.services.sessions import WebIdentity
 from steward.web.deps import get_runtime, page
 from steward.web.rendering import render
+from steward.web.routes.scorecards import PLOTLY_CSP, measure_charts, view_measures
 
 router = APIRouter(include_in_schema=False)
 
@@ -20,4 +21,15 @@ router = APIRouter(include_in_schema=False)
 def home_page(request: Request, identity: Annotated[WebIdentity, page(ANY_READER)]) -> Response:
     with get_runtime(request).unit(identity.actor) as unit:
         overview = home.overview(unit)
-    return render(request, "home.html", identity=identity, overview=overview)
+    portfolio = overview.sections.get("portfolio") or {}
+    card = portfolio.get("scorecard") or {"measures": [], "by_stage": {}, "by_tier": {}}
+    charts = [{"id": f"chart-{name}", "kind": "bar", "title": title, "x": list(counts),
+               "y": list(counts.values())}
+              for name, title, counts in (("stage", "AI systems by stage", card["by_stage"]),
+                                          ("tier", "AI systems by risk tier", card["by_tier"]))
+              if counts]
+    charts += measure_charts(card["measures"], prefix="chart")
+    response = render(request, "home.html", identity=identity, overview=overview,
+                      measures=view_measures(card["measures"]), charts=charts)
+    response.headers["Content-Security-Policy"] = PLOTLY_CSP
+    return response
