@@ -22,6 +22,7 @@ from steward.api.routes import (
     users,
 )
 from steward.api.routes import content as content_routes
+from steward.api.routes import explain as explain_routes
 from steward.api.routes import reports as report_routes
 from steward.api.routes import scorecards as scorecard_routes
 from steward.config import Settings
@@ -33,6 +34,7 @@ ROUTERS = (health.router, users.router, systems.router, risk.router, consent.rou
            governance.router, oversight.router, monitor.router, audit_log.router, audits.router,
            scorecard_routes.router, report_routes.router)
 ROUTERS = (*ROUTERS, privacy.router)
+ROUTERS = (*ROUTERS, explain_routes.router)
 
 
 def create_app(settings: Settings, *, runtime: Runtime | None = None,

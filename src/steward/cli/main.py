@@ -23,6 +23,7 @@ from steward.cli import (
     users,
 )
 from steward.cli import content as content_cli
+from steward.cli import explain as explain_cli
 from steward.cli import reports as reports_cli
 from steward.cli import scorecards as scorecards_cli
 from steward.errors import StewardError, one_line
@@ -55,6 +56,9 @@ app.add_typer(monitor.app, name="monitor")
 app.add_typer(privacy.app, name="privacy")
 app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)
+app.command("explain")(explain_cli.explain)
+app.add_typer(explain_cli.models_app, name="models")
+app.command("card")(explain_cli.card)
 app.add_typer(scorecards_cli.kpis_app, name="kpis")
 app.command("scorecard")(scorecards_cli.scorecard)
 app.command("report")(reports_cli.report)

@@ -14,6 +14,7 @@ from steward.web.rendering import html_error, make_templates, security_headers
 from steward.web.routes import audit_log, auth, governance, home, monitor, oversight, systems
 from steward.web.routes import audits as audit_pages
 from steward.web.routes import content as content_pages
+from steward.web.routes import explain as explain_pages
 from steward.web.routes import reports as report_pages
 from steward.web.routes import scorecards as scorecard_pages
 
@@ -21,6 +22,7 @@ ROUTERS = (auth.router, home.router, systems.router, content_pages.router,
            governance.router, oversight.router,
            monitor.router, audit_log.router, audit_pages.router, scorecard_pages.router,
            report_pages.router)
+ROUTERS = (*ROUTERS, explain_pages.router)
 
 
 def install(app: FastAPI, runtime: Runtime) -> None:

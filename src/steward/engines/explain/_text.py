@@ -46,7 +46,8 @@ def show_value(value: Any, spec: Mapping[str, Any]) -> str | None:
 
 def labelled(reasons: Sequence[Mapping[str, Any]],
              labels: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Reasons with the organisation's ``label``, the ``shown`` value and the ``phrase``."""
+    """Reasons with the organisation's ``label``, the ``shown`` value and the ``phrase``
+    (``label (shown)``, or the label file's ``phrases`` entry for that value)."""
     out = []
     for reason in reasons:
         spec = labels.get(reason["feature"]) or {}
@@ -54,8 +55,12 @@ def labelled(reasons: Sequence[Mapping[str, Any]],
             spec = {"label": spec}
         label = str(spec.get("label") or reason["feature"].replace("_", " "))
         shown = show_value(reason.get("value"), spec)
-        out.append({**reason, "label": label, "shown": shown,
-                    "phrase": f"{label} ({shown})" if shown else label})
+        phrase = f"{label} ({shown})" if shown else label
+        phrases = spec.get("phrases")
+        if isinstance(phrases, Mapping):
+            value = reason.get("value")
+            phrase = str(phrases.get(value, phrases.get(str(value), phrase)))
+        out.append({**reason, "label": label, "shown": shown, "phrase": phrase})
     return out
 
 

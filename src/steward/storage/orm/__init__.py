@@ -20,6 +20,7 @@ from steward.storage.orm.governance import (
     TrainingModule,
 )
 from steward.storage.orm.kpis import Kpi
+from steward.storage.orm.models import ModelCard, ModelFile
 from steward.storage.orm.monitoring import Alert, Monitor
 from steward.storage.orm.people import ApiToken, User, UserRole, WebSession
 from steward.storage.orm.systems import AISystem, SystemObligation
@@ -27,6 +28,7 @@ from steward.storage.orm.systems import AISystem, SystemObligation
 __all__ = [
     "AIAsset", "ContentItem", "ContentReview",
     "Alert", "Monitor",
+    "ModelCard", "ModelFile",
     "Kpi",
     "Attestation", "AuditorGrant", "Feedback", "Incident", "PolicyVersion", "Review",
     "ReviewDecision", "TrainingCompletion", "TrainingModule",
