@@ -189,7 +189,7 @@ def anonymize(unit: Unit, *, source: str, plan: Any, out: str | None = None,
         _default_out(unit, source) if confine else None)
     if target is None:
         raise InvalidInput("give the output path (--out)")
-    needs_key = any(s.transform in ("pseudonym", "tokenize") for s in parsed.columns.values())
+    needs_key = any(s.transform == "pseudonym" for s in parsed.columns.values())
     with open_table(source_path, backend=backend, hash_files=True) as table:
         parsed.check(list(table.columns), _shown(unit, source, confine))
         key = pseudonym_key(unit) if needs_key else None
@@ -266,3 +266,15 @@ def get_anonymization(unit: Unit, evidence_id: int) -> dict[str, Any]:
 def list_anonymizations(unit: Unit, *, system_id: int | None = None,
                         limit: int = 100) -> list[dict[str, Any]]:
     return list_evidence(unit, system_id=system_id, kind=KIND, limit=limit)
+
+
+def data_files(unit: Unit, *, limit: int = 200) -> list[dict[str, Any]]:
+    """CSV and Parquet files under the data directory, newest first (paths relative to it)."""
+    unit.require(RUN_PRIVACY, "list data files")
+    root = Path(unit.settings.data_dir).resolve()
+    if not root.is_dir():
+        return []
+    found = [p for p in root.rglob("*") if p.suffix.lower() in (".csv", ".parquet")
+             and p.is_file() and "keys" not in p.relative_to(root).parts]
+    found.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+    return [{"path": str(p.relative_to(root)), "bytes": p.stat().st_size} for p in found[:limit]]

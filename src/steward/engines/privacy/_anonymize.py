@@ -164,7 +164,7 @@ def anonymize(table: Table, plan: Plan, *, out: str | Path, key: bytes | None,
     """
     started = time.perf_counter()
     plan.check(list(table.columns), table.source)
-    keyed = [c for c, s in plan.columns.items() if s.transform in ("pseudonym", "tokenize")]
+    keyed = [c for c, s in plan.columns.items() if s.transform == "pseudonym"]
     if keyed and not key:
         raise InvalidInput(NO_KEY.format(columns=", ".join(keyed)))
     path = _output_path(out, table.backend)

@@ -26,7 +26,6 @@ The YAML, with every transformation::
       income: {transform: top_bottom, low: 12000, high: 250000}
       spend: {transform: noise, scale: 0.05}           # relative Gaussian noise
       notes: {transform: redact, also: [first_name, last_name, email, phone]}
-      ssn: {transform: tokenize}                       # reversible through the vault only
       segment: {transform: keep}
 """
 
@@ -47,8 +46,8 @@ from pydantic import (
 from steward.errors import InvalidInput
 
 PLAN_VERSION = 1
-TRANSFORMS = ("keep", "drop", "pseudonym", "tokenize", "mask", "generalize", "top_bottom",
-              "noise", "redact")
+TRANSFORMS = ("keep", "drop", "pseudonym", "mask", "generalize", "top_bottom", "noise",
+              "redact")
 KEY_IN_PLAN = ("{where}: a plan must not hold a key or secret; set STEWARD_PSEUDONYM_KEY or "
                "keep the key file in the data directory")
 UNKNOWN_TRANSFORM = "column {column!r}: unknown transform {name!r} (use {known})"
@@ -74,13 +73,6 @@ class Pseudonym(_Step):
     """HMAC-SHA256 of the (normalized) value with the pseudonym key, as 32 hex characters."""
 
     transform: Literal["pseudonym"]
-    normalize: Literal["none", "trim", "lower", "digits"] = "trim"
-
-
-class Tokenize(_Step):
-    """Like ``pseudonym``, and the value is kept encrypted in the vault for authorized reveal."""
-
-    transform: Literal["tokenize"]
     normalize: Literal["none", "trim", "lower", "digits"] = "trim"
 
 
@@ -158,8 +150,8 @@ class Redact(_Step):
     entities: list[str] | None = None
 
 
-Step = Annotated[Keep | Drop | Pseudonym | Tokenize | Mask | Generalize | TopBottom | Noise |
-                 Redact, Field(discriminator="transform")]
+Step = Annotated[Keep | Drop | Pseudonym | Mask | Generalize | TopBottom | Noise | Redact,
+                 Field(discriminator="transform")]
 
 
 class ColumnPlan(BaseModel):

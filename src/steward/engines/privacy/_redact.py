@@ -28,6 +28,15 @@ MAX_VOCABULARY = 500_000
 HELPER_PREFIX = "__steward_also_"
 
 
+def np_mask(length: int, indices: Any) -> Any:
+    """A boolean NumPy mask of ``length`` with ``indices`` set."""
+    import numpy as np
+
+    mask = np.zeros(length, dtype=bool)
+    mask[indices.to_numpy()] = True
+    return mask
+
+
 def name_words(values: Iterable[str | None]) -> set[str]:
     """The lower-cased words (two letters or more) of name values."""
     words: set[str] = set()
@@ -113,12 +122,14 @@ class Redactor:
 
     def __call__(self, batch: Any) -> Any:
         """One Arrow RecordBatch in, the same batch with its free text redacted out (the
-        helper columns holding the ``also`` values dropped)."""
+        helper columns holding the ``also`` values dropped). Only non-empty cells reach
+        Python; the rest of the batch stays in Arrow."""
         import pyarrow as pa
+        import pyarrow.compute as pc
 
         names = batch.schema.names
-        helpers = {n[len(HELPER_PREFIX):]: batch.column(names.index(n)).to_pylist()
-                   for n in names if n.startswith(HELPER_PREFIX)}
+        helper_index = {n[len(HELPER_PREFIX):]: names.index(n)
+                        for n in names if n.startswith(HELPER_PREFIX)}
         arrays, fields = [], []
         wanted = {c.column: c for c in self.columns}
         for i, name in enumerate(names):
@@ -126,10 +137,18 @@ class Redactor:
                 continue
             column = batch.column(i)
             if name in wanted:
-                texts = column.to_pylist()
-                texts = [None if t is None else str(t) for t in texts]
-                column = pa.array(self.redact_column(wanted[name], texts, helpers),
-                                  type=pa.string())
+                text = column if pa.types.is_string(column.type) else pc.cast(column, pa.string())
+                present = pc.indices_nonzero(pc.fill_null(pc.greater(pc.utf8_length(text), 0),
+                                                          False))
+                if len(present):
+                    texts = text.take(present).to_pylist()
+                    also = {h: batch.column(j).take(present).to_pylist()
+                            for h, j in helper_index.items()}
+                    redacted = pa.array(self.redact_column(wanted[name], texts, also),
+                                        type=pa.string())
+                    mask = pa.array(np_mask(len(text), present))
+                    text = pc.replace_with_mask(text, mask, redacted)
+                column = text
                 fields.append(pa.field(name, pa.string()))
             else:
                 fields.append(batch.schema.field(i))

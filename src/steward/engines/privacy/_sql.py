@@ -36,7 +36,6 @@ from steward.engines.privacy._plan import (
     Pseudonym,
     Redact,
     Step,
-    Tokenize,
     TopBottom,
 )
 
@@ -90,7 +89,7 @@ def key_id(key: bytes) -> str:
 
 
 def token(key: bytes, value: str) -> str:
-    """The token the SQL computes for an already normalized value (for tests and the vault)."""
+    """The token the SQL computes for an already normalized value."""
     import hmac
 
     return hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()[:TOKEN_HEX]
@@ -238,7 +237,7 @@ def expression(dialect: Dialect, column: str, step: Step, *, kind: str = "string
         return None
     if isinstance(step, Keep | Redact):
         return column
-    if isinstance(step, Pseudonym | Tokenize):
+    if isinstance(step, Pseudonym):
         return hmac_sql(dialect, normalized(dialect, column, step.normalize), key)
     if isinstance(step, Mask):
         return _mask(dialect, column, step)
