@@ -15,6 +15,7 @@ from steward.web.routes import audit_log, auth, governance, home, monitor, overs
 from steward.web.routes import audits as audit_pages
 from steward.web.routes import content as content_pages
 from steward.web.routes import explain as explain_pages
+from steward.web.routes import privacy as privacy_pages
 from steward.web.routes import reports as report_pages
 from steward.web.routes import scorecards as scorecard_pages
 
@@ -23,6 +24,7 @@ ROUTERS = (auth.router, home.router, systems.router, content_pages.router,
            monitor.router, audit_log.router, audit_pages.router, scorecard_pages.router,
            report_pages.router)
 ROUTERS = (*ROUTERS, explain_pages.router)
+ROUTERS = (*ROUTERS, privacy_pages.router)
 
 
 def install(app: FastAPI, runtime: Runtime) -> None:
