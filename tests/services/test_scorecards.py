@@ -55,7 +55,8 @@ def seed(runtime: Runtime, operator: Actor) -> tuple[int, int]:
                                  payload={"x": 2}, verdict="drift",
                                  summary={"drift_share": 0.6})
         evidence.record_evidence(unit, kind="audience_filter", title="audience", system_id=bot,
-                                 payload={"x": 3}, summary={"size": 100, "consented_count": 97})
+                                 payload={"x": 3},
+                                 summary={"rows": 100, "allowed": 97, "by_reason": {}})
         content.submit(unit, "Hello from us. Created with the help of AI.", channel="email",
                        metadata={"ai_generated": True}, system_id=bot)
         content.submit(unit, "Hello again from us, no label here.", channel="email",

@@ -72,6 +72,9 @@ FORMAT = "steward-evidence-pack/1"
 MANIFEST = "manifest.json"
 EXTRACT = "audit/extract.jsonl"
 OBJECT_TYPE = "ai_system"
+MAX_EVIDENCE_FILE = 50 * 1024 * 1024
+"""Files evidence points to are packed up to this size; larger ones are named by their evidence
+record (path and, for anonymized outputs, SHA-256) but left out of the zip."""
 
 NOT_A_PACK = "{name}: not a zip file"
 NO_MANIFEST = "manifest.json: missing"
@@ -199,7 +202,8 @@ def _evidence_files(unit: Unit, records: list[dict[str, Any]]) -> Iterator[tuple
             continue
         resolved = (root / path).resolve() if not Path(path).is_absolute() else Path(
             path).resolve()
-        if resolved.is_relative_to(root) and resolved.is_file():
+        if resolved.is_relative_to(root) and resolved.is_file() and \
+                resolved.stat().st_size <= MAX_EVIDENCE_FILE:
             yield f"evidence/files/{record['id']}-{resolved.name}", resolved.read_bytes()
 
 

@@ -186,8 +186,8 @@ def _coverage(item: Evidence) -> float | None:
         share = _figure(document, "coverage", "consent_coverage", "consented_share")
         if share is not None:
             return share
-        consented = _figure(document, "consented_count", "consented", "kept")
-        total = _figure(document, "size", "audience_size", "total", "input_count")
+        consented = _figure(document, "allowed", "consented_count", "consented", "kept")
+        total = _figure(document, "rows", "size", "audience_size", "total", "input_count")
         if consented is not None and total:
             return consented / total
     return None
