@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from steward.api.deps import declared_routes
 from steward.core.roles import Role
-from steward.services import tokens, users
+from steward.services import tokens
 from steward.services.runtime import Actor, Runtime
 from steward.storage.orm import User
 

@@ -3,7 +3,8 @@
 from steward.api.deps import declared_routes
 
 SELF_SERVICE_WRITES = {"/api/v1/tokens", "/api/v1/tokens/{token_id}"}
-DRY_RUNS = {"/api/v1/risk/classify", "/api/v1/consent/decode"}  # POST for the body; nothing is stored
+# POST for the body, but nothing is stored:
+DRY_RUNS = {"/api/v1/risk/classify", "/api/v1/consent/decode"}
 
 
 def test_every_route_declares_its_access(app) -> None:  # type: ignore[no-untyped-def]

@@ -6,7 +6,8 @@ from steward.cli.main import main
 
 
 def test_users_add_and_list_json(cli_env, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
-    assert main(["users", "add", "leo", "--roles", "legal,privacy", "--password", "pw-12345678"]) == 0
+    assert main(["users", "add", "leo", "--roles", "legal,privacy",
+                 "--password", "pw-12345678"]) == 0
     capsys.readouterr()
     assert main(["users", "list", "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)

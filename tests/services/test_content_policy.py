@@ -18,7 +18,8 @@ def test_policy_blocks_undisclosed_ai_content_and_records_its_version(runtime: R
     assert [r["id"] for r in ai["policy_decision"]["fired"]] == ["content.ai_disclosure"]
 
     relaxed = default_pack_text().replace(
-        "    applies_to: content\n    severity: block", "    applies_to: content\n    severity: warn")
+        "    applies_to: content\n    severity: block",
+        "    applies_to: content\n    severity: warn")
     assert relaxed != default_pack_text()
     with runtime.unit(operator) as unit:
         policy.publish(unit, policy.create_draft(unit, document=relaxed)["version"])

@@ -12,7 +12,8 @@ CHATBOT = {
     "name": "Support bot", "purpose": "Answer delivery questions", "owner": "maya",
     "ai_kinds": ["chatbot"], "channels": ["chat"], "customer_facing": True,
     "jurisdictions": ["eu", "US-CA"], "vendor": "Intercom",
-    "data_categories": ["user.contact.email"], "data_uses": ["essential.service.operations.support"],
+    "data_categories": ["user.contact.email"],
+    "data_uses": ["essential.service.operations.support"],
     "consent_purposes": ["support"],
 }
 CHATBOT_ANSWERS = {"role": "deployer", "ai_kind": ["chatbot"], "uses": ["customer_service"],
@@ -92,7 +93,8 @@ def test_list_filters(runtime: Runtime, operator: Actor) -> None:
                                      "stage": "production", "owner": "leo",
                                      "ai_kinds": ["predictive_model"]})
     with runtime.unit(operator) as unit:
-        assert [s["name"] for s in systems.list_systems(unit, stage="production")] == ["Lead scorer"]
+        produced = systems.list_systems(unit, stage="production")
+        assert [s["name"] for s in produced] == ["Lead scorer"]
         assert [s["name"] for s in systems.list_systems(unit, owner="maya")] == ["Support bot"]
         assert [s["name"] for s in systems.list_systems(unit, vendor="inter")] == ["Support bot"]
         assert len(systems.list_systems(unit, tier="unclassified")) == 2

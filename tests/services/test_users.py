@@ -81,8 +81,9 @@ def test_expired_external_auditor_cannot_act(runtime: Runtime, operator: Actor) 
         users.add_user(unit, username="aud", roles="auditor", external=True, password="pw-12345678",
                        expires_at=datetime.now(UTC) + timedelta(days=1))
         _, secret = tokens.create_token(unit, username="aud")
-        from steward.storage.orm import User
         from sqlalchemy import select
+
+        from steward.storage.orm import User
 
         user = unit.session.scalar(select(User).where(User.username == "aud"))
         user.expires_at = datetime.now(UTC) - timedelta(seconds=1)

@@ -73,8 +73,10 @@ def _parse_sets(pairs: list[str]) -> dict[str, object]:
 @app.command("update")
 def update(
     system_id: int,
-    file: Annotated[str | None, typer.Option("--file", help="YAML/JSON with fields to change")] = None,
-    sets: Annotated[list[str] | None, typer.Option("--set", help="FIELD=VALUE (YAML value)")] = None,
+    file: Annotated[str | None,
+                    typer.Option("--file", help="YAML/JSON with fields to change")] = None,
+    sets: Annotated[list[str] | None,
+                    typer.Option("--set", help="FIELD=VALUE (YAML value)")] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Change fields of a system, from a file and/or --set FIELD=VALUE."""
@@ -150,7 +152,7 @@ def obligation(
 def import_(file: Annotated[str, typer.Argument(help="a CSV or JSON inventory")]) -> None:
     """Create or update systems from CSV or JSON (matched by name); all rows or none."""
     text = read_text(file)
-    is_csv = file.lower().endswith(".csv") or (file == "-" and not text.lstrip()[:1] in "[{")
+    is_csv = file.lower().endswith(".csv") or (file == "-" and text.lstrip()[:1] not in "[{")
     rows = systems_transfer.parse_csv(text) if is_csv else systems_transfer.parse_json(text)
     with unit() as work:
         counts = systems_transfer.import_systems(work, rows)
@@ -160,7 +162,8 @@ def import_(file: Annotated[str, typer.Argument(help="a CSV or JSON inventory")]
 @app.command("export")
 def export(
     fmt: Annotated[str, typer.Option("--format", help="csv or json")] = "csv",
-    out: Annotated[Path | None, typer.Option("--out", help="file to write (default: stdout)")] = None,
+    out: Annotated[Path | None,
+                   typer.Option("--out", help="file to write (default: stdout)")] = None,
 ) -> None:
     """Export the whole inventory."""
     with unit() as work:

@@ -30,7 +30,7 @@ STAFF_ROLES: frozenset[Role] = ALL_ROLES - {Role.AUDITOR}
 
 
 def parse_roles(values: str | list[str] | tuple[str, ...]) -> list[Role]:
-    """Parse role names (a list, or one comma-separated string); raise ValueError on unknown ones."""
+    """Parse role names (a list, or one comma-separated string); ValueError on unknown ones."""
     items = values.split(",") if isinstance(values, str) else list(values)
     roles: list[Role] = []
     for raw in items:
@@ -53,9 +53,9 @@ def parse_roles(values: str | list[str] | tuple[str, ...]) -> list[Role]:
 class Access:
     """Who may use a route or page.
 
-    ``public`` routes need no log-in (health checks, the log-in page). Otherwise the caller must hold
-    one of ``roles``; admins always may. ``write`` marks a route that changes state: auditors never
-    pass it, even when listed.
+    ``public`` routes need no log-in (health checks, the log-in page). Otherwise the caller must
+    hold one of ``roles``; admins always may. ``write`` marks a route that changes state:
+    auditors never pass it, even when listed.
     """
 
     roles: frozenset[Role]

@@ -17,7 +17,8 @@ MODULES = (
     ("ai-literacy", "AI literacy for marketing (EU AI Act Art. 4)",
      "marketing,data_science,legal,privacy,committee,it", 12),
     ("fair-targeting", "Fair targeting and the four-fifths rule", "marketing,data_science", 12),
-    ("privacy-by-design", "Consent, anonymisation and privacy by design", "data_science,privacy", 24),
+    ("privacy-by-design", "Consent, anonymisation and privacy by design",
+     "data_science,privacy", 24),
 )
 COMPLETED = {"maya": ("ai-literacy", "fair-targeting"), "dan": ("ai-literacy", "fair-targeting",
                                                                "privacy-by-design"),

@@ -1,4 +1,4 @@
-"""Evidence: engine results stored on an AI system so gates, scorecards and auditors can rely on them.
+"""Evidence: engine results stored on an AI system for gates, scorecards and auditors to rely on.
 
 A piece of evidence is immutable: its payload (the engine's JSON result), the SHA-256 of that
 payload's canonical JSON, the fingerprint of the data it was computed on, the policy version that

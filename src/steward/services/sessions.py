@@ -59,7 +59,8 @@ def log_in(unit: Unit, *, username: str, password: str) -> WebLogin:
 
 def identify(unit: Unit, secret: str) -> WebIdentity:
     """Who a session cookie belongs to, or Unauthenticated."""
-    session = unit.session.scalar(select(WebSession).where(WebSession.session_hash == _hash(secret)))
+    session = unit.session.scalar(
+        select(WebSession).where(WebSession.session_hash == _hash(secret)))
     now = datetime.now(UTC)
     if session is None or session.ended_at is not None or session.expires_at <= now \
             or not usable_now(session.user, now=now):
@@ -69,7 +70,8 @@ def identify(unit: Unit, secret: str) -> WebIdentity:
 
 
 def log_out(unit: Unit, secret: str) -> None:
-    session = unit.session.scalar(select(WebSession).where(WebSession.session_hash == _hash(secret)))
+    session = unit.session.scalar(
+        select(WebSession).where(WebSession.session_hash == _hash(secret)))
     if session is None or session.ended_at is not None:
         return
     session.ended_at = datetime.now(UTC)

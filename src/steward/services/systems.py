@@ -324,7 +324,8 @@ def suggested_answers(unit: Unit, system_id: int) -> dict[str, Any]:
         uses.append("content_generation")
     if AIKind.CHATBOT in kinds:
         uses.append("customer_service")
-    if AIKind.SEGMENTATION in kinds or any(u.startswith("marketing.advertising") for u in uses_data):
+    advertising = any(u.startswith("marketing.advertising") for u in uses_data)
+    if AIKind.SEGMENTATION in kinds or advertising:
         uses.append("audience_targeting")
     return {
         "name": system.name,

@@ -26,7 +26,8 @@ CSV_COLUMNS = (
     "ai_kinds", "customer_facing", "jurisdictions", "vendor", "product", "model_name",
     "model_version", "hosting", "vendor_trains_on_our_data", "training_opt_out",
     "output_ip_indemnity", "trained_only_on_own_data", "training_data_sources", "data_categories",
-    "data_uses", "consent_purposes", "human_oversight", "bot_disclosure", "human_handoff", "tier", "risk_score", "classified_at", "created_at",
+    "data_uses", "consent_purposes", "human_oversight", "bot_disclosure", "human_handoff",
+    "tier", "risk_score", "classified_at", "created_at",
     "updated_at", "retired_at",
 )
 READ_ONLY_COLUMNS = ("id", "tier", "risk_score", "classified_at", "created_at", "updated_at",

@@ -19,7 +19,7 @@ from steward.storage.orm import User, UserRole
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MIN_PASSWORD_LENGTH = 8
 BAD_CREDENTIALS = "unknown username or wrong password"
-_HASHER = PasswordHasher()  # stateless and thread-safe; parameters are argon2-cffi's RFC 9106 profile
+_HASHER = PasswordHasher()  # stateless, thread-safe; argon2-cffi's RFC 9106 parameters
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ def comma_list(form: FormData, name: str) -> list[str]:
 
 
 def tri_state(form: FormData, name: str) -> bool | None:
-    return TRI_STATE.get(text(form, name), None)
+    return TRI_STATE.get(text(form, name))
 
 
 def system_document(form: FormData) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Alembic environment: runs on the connection Steward hands it (see ``steward.storage.migrate``)."""
+"""Alembic environment: runs on the connection Steward hands it (``steward.storage.migrate``)."""
 
 from __future__ import annotations
 
