@@ -12,7 +12,7 @@ import yaml
 
 from steward.core.risk import RiskAnswers, RuleSet, Tier, classify
 from steward.errors import InvalidInput
-from steward.rules import loader
+from steward.rules import _files as rule_files
 from steward.rules.loader import builtin_rule_files, load_risk_rules, read_rule_file
 
 OFFICIAL_HOSTS = (
@@ -278,7 +278,7 @@ class _EntryPoint:
 def test_plugins_contribute_rule_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = write(tmp_path, "plugin.yaml", ORG_RULE)
     points = [_EntryPoint("acme", lambda: [path])]
-    monkeypatch.setattr(loader, "entry_points", lambda group: points)
+    monkeypatch.setattr(rule_files, "entry_points", lambda group: points)
     assert load_risk_rules().rules[-1].id == "acme.generative_brand_review"
     assert "acme.generative_brand_review" not in {
         r.id for r in load_risk_rules(plugins=False).rules
@@ -289,6 +289,6 @@ def test_a_broken_plugin_is_one_line_error(monkeypatch: pytest.MonkeyPatch) -> N
     def broken() -> list[Path]:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(loader, "entry_points", lambda group: [_EntryPoint("bad", broken)])
+    monkeypatch.setattr(rule_files, "entry_points", lambda group: [_EntryPoint("bad", broken)])
     with pytest.raises(InvalidInput, match="risk rule plugin 'bad' .* failed: boom"):
         load_risk_rules()

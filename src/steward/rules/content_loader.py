@@ -13,61 +13,27 @@ Any problem raises :class:`~steward.errors.InvalidInput` with one line naming th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from importlib.metadata import entry_points
-from importlib.resources import files
+from collections.abc import Sequence
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-import yaml
-from pydantic import ValidationError
-
 from steward.engines.content import ContentRule, ContentRuleFile
-from steward.errors import InvalidInput
-from steward.rules.loader import RULE_SUFFIXES, _describe, expand
+from steward.rules._files import Source, builtin_files, expand, plugin_paths, read_model
 
 PLUGIN_GROUP = "steward.content_rules"
 
-Source = Path | Traversable
-
 
 def builtin_content_files() -> list[Traversable]:
-    folder = files("steward.rules") / "content"
-    return sorted((f for f in folder.iterdir() if f.is_file() and f.name.endswith(RULE_SUFFIXES)),
-                  key=lambda f: f.name)
+    return builtin_files("content")
 
 
 def plugin_content_paths() -> list[Path]:
-    paths: list[Path] = []
-    for point in sorted(entry_points(group=PLUGIN_GROUP), key=lambda p: p.name):
-        try:
-            hook: Callable[[], Iterable[str | Path]] = point.load()
-            paths.extend(Path(p) for p in hook())
-        except Exception as exc:  # a broken plugin must not surface as a traceback
-            raise InvalidInput(
-                f"content rule plugin {point.name!r} ({point.value}) failed: {exc}") from None
-    return paths
+    return plugin_paths(PLUGIN_GROUP, what="content rule")
 
 
 def read_content_file(source: Source, *, label: str | None = None) -> ContentRuleFile:
-    name = label or str(source)
-    try:
-        data = yaml.safe_load(source.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        problem = getattr(exc, "problem", None) or type(exc).__name__
-        raise InvalidInput(f"{name}: not valid YAML ({where}{problem})") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"{name}: cannot be read ({exc})") from None
-    if data is None:
-        return ContentRuleFile()
-    if not isinstance(data, dict):
-        raise InvalidInput(f"{name}: expected a mapping with a 'rules' list")
-    try:
-        return ContentRuleFile.model_validate(data)
-    except ValidationError as exc:
-        raise InvalidInput(f"{name}: {_describe(exc, data)}") from None
+    return read_model(source, ContentRuleFile, label=label,
+                      expected="a mapping with a 'rules' list")
 
 
 def load_content_rules(*, extra_paths: Sequence[Path] = (), plugins: bool = True
@@ -76,8 +42,8 @@ def load_content_rules(*, extra_paths: Sequence[Path] = (), plugins: bool = True
     sources: list[tuple[Source, str]] = [
         (f, f"built-in content/{f.name}") for f in builtin_content_files()]
     if plugins:
-        sources += [(p, str(p)) for p in expand(plugin_content_paths())]
-    sources += [(p, str(p)) for p in expand(extra_paths)]
+        sources += [(p, str(p)) for p in expand(plugin_content_paths(), what="content rule")]
+    sources += [(p, str(p)) for p in expand(extra_paths, what="content rule")]
     merged: dict[str, ContentRule] = {}
     for source, label in sources:
         for rule in read_content_file(source, label=label).rules:
