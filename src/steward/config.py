@@ -48,6 +48,18 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     smtp_username: str | None = None
     smtp_password: str | None = None
+    subject_key: str | None = Field(
+        default=None, description="HMAC key for consent subjects (else <data_dir>/keys/subject.key)"
+    )
+    subject_encryption_key: str | None = Field(
+        default=None, description="Fernet key for kept identifiers (else a key file in keys/)"
+    )
+    consent_keep_subjects: bool = Field(
+        default=False, description="keep consent subjects' identifiers, encrypted"
+    )
+    consent_gpc_precedence: Literal["latest", "gpc"] = Field(
+        default="latest", description="latest: a later opt-in overrides GPC; gpc: GPC always wins"
+    )
     pseudonym_key: SecretStr | None = Field(
         default=None, description="privacy pseudonym key (else <data_dir>/keys/pseudonym.key)"
     )

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from steward.services import tokens, users
 from steward.services.audits_demo import load_demo_audits
+from steward.services.consent_demo import load_demo_consent
 from steward.services.content_demo import load_demo_content
 from steward.services.demo_governance import load_demo_governance
 from steward.services.demo_systems import load_demo_systems
@@ -83,7 +84,7 @@ def _auditor_grant(unit: Unit, report: DemoReport) -> None:
 
 DEMO_STEPS: list[DemoStep] = [_people, _systems, _governance, _auditor_grant, load_demo_content,
                               load_demo_audits, load_demo_kpis, load_demo_explanations,
-                              load_demo_privacy]
+                              load_demo_consent, load_demo_privacy]
 
 
 def load_demo(runtime: Runtime) -> DemoReport:

@@ -13,6 +13,7 @@ from steward.web.deps import LoginRequired
 from steward.web.rendering import html_error, make_templates, security_headers
 from steward.web.routes import audit_log, auth, governance, home, monitor, oversight, systems
 from steward.web.routes import audits as audit_pages
+from steward.web.routes import consent as consent_pages
 from steward.web.routes import content as content_pages
 from steward.web.routes import explain as explain_pages
 from steward.web.routes import privacy as privacy_pages
@@ -22,9 +23,9 @@ from steward.web.routes import scorecards as scorecard_pages
 ROUTERS = (auth.router, home.router, systems.router, content_pages.router,
            governance.router, oversight.router,
            monitor.router, audit_log.router, audit_pages.router, scorecard_pages.router,
-           report_pages.router)
-ROUTERS = (*ROUTERS, explain_pages.router)
+           report_pages.router, consent_pages.router)
 ROUTERS = (*ROUTERS, privacy_pages.router)
+ROUTERS = (*ROUTERS, explain_pages.router)
 
 
 def install(app: FastAPI, runtime: Runtime) -> None:

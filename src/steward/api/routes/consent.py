@@ -1,19 +1,25 @@
-"""Consent strings (the ledger's endpoints join this router)."""
+"""Consent: decode strings, record events (the endpoint a CMP or website calls), look people up,
+check them against a system, receipts, access and erasure."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Header, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from steward.api.deps import allow
+from steward.api.deps import RuntimeDep, allow
 from steward.core.roles import ANY_READER
-from steward.services import consent
+from steward.errors import InvalidInput
+from steward.services import consent, consent_rights
 from steward.services.runtime import Actor
 
 router = APIRouter(prefix="/api/v1/consent", tags=["consent"])
 Reader = Annotated[Actor, allow(ANY_READER)]
+ConsentReader = Annotated[Actor, allow(consent.READ_CONSENT)]
+Recorder = Annotated[Actor, allow(consent.RECORD_CONSENT)]
+Exporter = Annotated[Actor, allow(consent_rights.EXPORT_SUBJECTS)]
+Eraser = Annotated[Actor, allow(consent_rights.ERASE_SUBJECTS)]
 
 
 class DecodeIn(BaseModel):
@@ -28,8 +34,124 @@ class DecodedOut(BaseModel):
     error: str | None
 
 
+class EventIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    subject: str = Field(min_length=1, max_length=320)
+    purpose: str = Field(min_length=1, max_length=64)
+    status: str
+    lawful_basis: str = "consent"
+    source: str = "api"
+    notice: str | None = Field(default=None, max_length=200)
+    notice_version: str | None = Field(default=None, max_length=64)
+    jurisdiction: str | None = Field(default=None, max_length=16)
+    occurred_at: str | None = None
+    evidence: str | None = Field(default=None, max_length=100_000)
+    idempotency_key: str | None = Field(default=None, max_length=200)
+
+
+class RecordIn(BaseModel):
+    """Events, or one subject's consent string (TC or GPP), and/or a GPC signal."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    events: list[EventIn] = Field(default_factory=list, max_length=1000)
+    subject: str | None = Field(default=None, max_length=320)
+    consent_string: str | None = Field(default=None, max_length=100_000)
+    jurisdiction: str | None = Field(default=None, max_length=16)
+    occurred_at: str | None = None
+    gpc: bool = False
+
+
+class SubjectIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    subject: str = Field(min_length=1, max_length=320)
+
+
+class ErasureIn(SubjectIn):
+    reason: str = Field(min_length=1, max_length=2000)
+    request_ref: str | None = Field(default=None, max_length=200)
+
+
 @router.post("/decode", response_model=list[DecodedOut])
 def decode(body: DecodeIn, actor: Reader) -> list[dict[str, Any]]:
     """Decode TC and GPP strings; each result has its fields or the reason it was refused."""
     return [{"index": d.index, "fields": d.fields, "error": d.error}
             for d in consent.decode_strings(body.strings)]
+
+
+@router.get("/purposes")
+def purposes(runtime: RuntimeDep, actor: ConsentReader) -> list[dict[str, Any]]:
+    """Steward's consent purposes: fideslang data uses, TCF purposes, GPC and jurisdiction rules."""
+    with runtime.unit(actor) as unit:
+        return consent.list_purposes(unit)
+
+
+@router.post("/events", status_code=201)
+def record(body: RecordIn, runtime: RuntimeDep, actor: Recorder, response: Response,
+           idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+           sec_gpc: Annotated[str | None, Header()] = None) -> dict[str, Any]:
+    """Record consent events (idempotent). ``Idempotency-Key`` applies to a request with one
+    event or one consent string; ``Sec-GPC: 1`` (or ``gpc: true``) records a GPC signal.
+    Answers 201 when something was recorded, 200 when everything already was."""
+    gpc = body.gpc or consent.gpc_signal(sec_gpc)
+    events = [e.model_dump() for e in body.events]
+    if idempotency_key and len(events) == 1 and not events[0]["idempotency_key"]:
+        events[0]["idempotency_key"] = idempotency_key
+    with runtime.unit(actor) as unit:
+        if body.consent_string is not None:
+            if not body.subject or events:
+                raise InvalidInput("a consent string needs a subject and no events")
+            results = consent.record_string(unit, body.subject, body.consent_string,
+                                            jurisdiction=body.jurisdiction,
+                                            occurred_at=body.occurred_at,
+                                            idempotency_key=idempotency_key, gpc=gpc)
+        elif events:
+            results = consent.record_events(unit, events, gpc=gpc)
+        elif gpc and body.subject:
+            results = consent.record_gpc(unit, body.subject, jurisdiction=body.jurisdiction)
+        else:
+            raise InvalidInput("give events, a subject with a consent string, or a GPC signal")
+    if not any(r["created"] for r in results):
+        response.status_code = 200
+    return {"receipts": results}
+
+
+@router.get("/receipts/{event_id}")
+def receipt(event_id: int, runtime: RuntimeDep, actor: ConsentReader) -> dict[str, Any]:
+    with runtime.unit(actor) as unit:
+        return consent.receipt(unit, event_id)
+
+
+@router.post("/access")
+def access(body: SubjectIn, runtime: RuntimeDep, actor: Exporter) -> dict[str, Any]:
+    """Everything the ledger holds on a person (POST keeps the identifier out of URLs)."""
+    with runtime.unit(actor) as unit:
+        return consent_rights.export_subject(unit, body.subject)
+
+
+@router.post("/erasure")
+def erasure(body: ErasureIn, runtime: RuntimeDep, actor: Eraser) -> dict[str, Any]:
+    """Erase a person from the ledger; only the erasure record stays."""
+    with runtime.unit(actor) as unit:
+        return consent_rights.erase_subject(unit, body.subject, reason=body.reason,
+                                            request_ref=body.request_ref)
+
+
+@router.get("/{subject}/check")
+def check(subject: str, runtime: RuntimeDep, actor: ConsentReader,
+          system_id: Annotated[int, Query()],
+          jurisdiction: Annotated[str | None, Query(max_length=16)] = None) -> dict[str, Any]:
+    """May this person be processed by this AI system, and why."""
+    with runtime.unit(actor) as unit:
+        return consent.check(unit, subject, system_id=system_id, jurisdiction=jurisdiction)
+
+
+@router.get("/{subject}")
+def lookup(subject: str, runtime: RuntimeDep, actor: ConsentReader,
+           purpose: Annotated[str | None, Query(max_length=64)] = None,
+           jurisdiction: Annotated[str | None, Query(max_length=16)] = None) -> dict[str, Any]:
+    """A person's current consent, for one purpose or all (the identifier is hashed, not kept)."""
+    with runtime.unit(actor) as unit:
+        return consent.lookup(unit, subject, purpose=purpose, jurisdiction=jurisdiction)

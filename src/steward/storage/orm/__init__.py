@@ -6,6 +6,12 @@ migrations in a test).
 
 from steward.storage.orm.audit import AuditEntry
 from steward.storage.orm.base import Base
+from steward.storage.orm.consent import (
+    ConsentErasure,
+    ConsentEvent,
+    ConsentPurpose,
+    ConsentState,
+)
 from steward.storage.orm.content import AIAsset, ContentItem, ContentReview
 from steward.storage.orm.evidence import Evidence
 from steward.storage.orm.governance import (
@@ -29,6 +35,7 @@ __all__ = [
     "AIAsset", "ContentItem", "ContentReview",
     "Alert", "Monitor",
     "ModelCard", "ModelFile",
+    "ConsentErasure", "ConsentEvent", "ConsentPurpose", "ConsentState",
     "Kpi",
     "Attestation", "AuditorGrant", "Feedback", "Incident", "PolicyVersion", "Review",
     "ReviewDecision", "TrainingCompletion", "TrainingModule",

@@ -1,0 +1,213 @@
+"""Audience enforcement: join an audience to the current consent state, in one query, on a backend.
+
+Each audience row's subject is keyed with the organisation's HMAC inside the query (see
+:mod:`.subjects`), left-joined to the state (a Parquet export of ``consent_state``), and given
+a reason per purpose (:data:`steward.core.consent.REASONS`); with several purposes the
+highest-ranked reason decides. The rows are classified once (a temporary table on DuckDB, a
+cached view on Spark); the allowed rows, the refused rows with their reason, and the counts by
+reason are all read from it.
+
+What this cannot decide: whether the audience file names the right people. It checks that the
+people in it may be processed for the purposes given.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from steward.core.consent import DEFAULT_JURISDICTION, REASONS, GpcPrecedence, Purpose
+from steward.engines.backends import Table
+from steward.engines.consent.subjects import hmac_sql
+from steward.errors import InvalidInput
+
+JURISDICTION_CODE = re.compile(r"^[A-Z0-9]{1,8}(-[A-Z0-9]{1,8})*$")
+REASON_COLUMN = "consent_reason"
+EMPTY_PURPOSES = "give at least one purpose to filter the audience by"
+BAD_OUTPUT = "{path}: write the output as .parquet or .csv"
+
+
+@dataclass(frozen=True)
+class AudienceResult:
+    """Counts of one filtered audience: rows, allowed, consented, and refused by reason."""
+
+    rows: int
+    allowed: int
+    by_reason: Mapping[str, int]
+    consented_by_purpose: Mapping[str, int]
+    purposes: tuple[str, ...]
+    outputs: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def refused(self) -> int:
+        return self.rows - self.allowed
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rows": self.rows, "allowed": self.allowed, "refused": self.refused,
+                "by_reason": dict(self.by_reason), "purposes": list(self.purposes),
+                "consented_by_purpose": dict(self.consented_by_purpose),
+                "outputs": dict(self.outputs)}
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _rule_sql(rules: Mapping[str, str], where: str) -> str:
+    """CASE choosing a purpose's rule for the jurisdiction expression ``where`` (prefix match)."""
+    specific = sorted((k for k in rules if k != DEFAULT_JURISDICTION), key=len, reverse=True)
+    arms = []
+    for code in specific:
+        if not JURISDICTION_CODE.match(code):
+            raise InvalidInput(f"jurisdiction {code!r} must look like EU, US or US-CA")
+        arms.append(f"WHEN {where} = {_literal(code)} OR {where} LIKE {_literal(code + '-%')} "
+                    f"THEN {_literal(rules[code])}")
+    default = _literal(rules.get(DEFAULT_JURISDICTION, "opt_in"))
+    return f"CASE {' '.join(arms)} ELSE {default} END" if arms else default
+
+
+def _code_sql(purpose: Purpose, i: int, precedence: GpcPrecedence) -> str:
+    rank = {name: n for n, name in enumerate(REASONS)}
+    bases = ", ".join(_literal(b) for b in purpose.bases) or "''"
+    gpc_first = (f"WHEN __g{i} THEN {rank['gpc']} "
+                 if precedence == "gpc" and purpose.gpc else "")
+    return (
+        f"CASE WHEN __r{i} = 'prohibited' THEN {rank['jurisdiction']} "
+        f"WHEN __s{i} IS NULL THEN "
+        f"(CASE WHEN __r{i} = 'opt_out' THEN 0 ELSE {rank['no_record']} END) "
+        f"{gpc_first}"
+        f"WHEN __s{i} = 'granted' THEN (CASE WHEN __r{i} = 'opt_in' AND __b{i} NOT IN ({bases}) "
+        f"THEN {rank['jurisdiction']} ELSE 0 END) "
+        f"WHEN __src{i} = 'gpc' THEN {rank['gpc']} "
+        f"WHEN __s{i} = 'withdrawn' THEN {rank['withdrawn']} "
+        f"ELSE {rank['denied']} END"
+    )
+
+
+def _state_sql(state: str, purposes: Sequence[Purpose]) -> str:
+    if len(purposes) == 1:
+        return (f"SELECT subject_hash AS __k, status AS __s0, lawful_basis AS __b0, "
+                f"source AS __src0, jurisdiction AS __j0, gpc_at IS NOT NULL AS __g0 FROM {state} "
+                f"WHERE purpose = {_literal(purposes[0].key)}")
+    cols = []
+    for i, p in enumerate(purposes):
+        is_p = f"purpose = {_literal(p.key)}"
+        cols += [f"max(CASE WHEN {is_p} THEN status END) AS __s{i}",
+                 f"max(CASE WHEN {is_p} THEN lawful_basis END) AS __b{i}",
+                 f"max(CASE WHEN {is_p} THEN source END) AS __src{i}",
+                 f"max(CASE WHEN {is_p} THEN jurisdiction END) AS __j{i}",
+                 f"max(CASE WHEN {is_p} AND gpc_at IS NOT NULL THEN 1 ELSE 0 END) = 1 AS __g{i}"]
+    keys = ", ".join(_literal(p.key) for p in purposes)
+    return (f"SELECT subject_hash AS __k, {', '.join(cols)} FROM {state} "
+            f"WHERE purpose IN ({keys}) GROUP BY subject_hash")
+
+
+def _greatest(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"greatest({', '.join(items)})"
+
+
+def classify_sql(table: Table, *, state: str, purposes: Sequence[Purpose], key: bytes | None,
+                 subject_column: str, jurisdiction_column: str | None = None,
+                 precedence: GpcPrecedence = "latest") -> str:
+    """The one query classifying every audience row: its columns, ``__code`` and ``__consented``.
+
+    ``key`` None means the subject column already holds subject keys.
+    """
+    q = table.quote
+    dialect = "spark" if table.backend == "spark" else "duckdb"
+    text = "STRING" if dialect == "spark" else "VARCHAR"
+    subject = q(subject_column)
+    keyed = (hmac_sql(key, subject, dialect=dialect) if key is not None
+             else f"lower(trim(CAST({subject} AS {text})))")
+    own = (f"upper(trim(CAST({q(jurisdiction_column)} AS {text})))" if jurisdiction_column
+           else None)
+    rules, codes, consented = [], [], []
+    for i, p in enumerate(purposes):
+        where = f"coalesce({own}, upper(__j{i}), '')" if own else f"coalesce(upper(__j{i}), '')"
+        rules.append(f"{_rule_sql(p.rules, where)} AS __r{i}")
+        codes.append(_code_sql(p, i, precedence))
+        consented.append(f"(__s{i} = 'granted' AND __b{i} = 'consent')")
+    columns = ", ".join(q(c) for c in table.columns)
+    flags = ", ".join(f"{c} AS __c{i}" for i, c in enumerate(consented))
+    return (
+        f"SELECT {columns}, {_greatest(codes)} AS __code, {flags} FROM ("
+        f"SELECT a.*, st.*, {', '.join(rules)} FROM "
+        f"(SELECT *, {keyed} AS __key FROM {table.relation}) a "
+        f"LEFT JOIN ({_state_sql(state, purposes)}) st ON st.__k = a.__key) j"
+    )
+
+
+def _format(path: Path) -> str:
+    name = path.name.lower()
+    if name.endswith((".parquet", ".pq")):
+        return "parquet"
+    if name.endswith(".csv"):
+        return "csv"
+    raise InvalidInput(BAD_OUTPUT.format(path=path))
+
+
+def filter_audience(table: Table, *, state: str, purposes: Sequence[Purpose],
+                    key: bytes | None, subject_column: str,
+                    jurisdiction_column: str | None = None,
+                    precedence: GpcPrecedence = "latest", allowed_out: Path | None = None,
+                    denied_out: Path | None = None) -> AudienceResult:
+    """Classify ``table`` against the state (``state``: a relation the backend can read, e.g.
+    ``read_parquet('…')``), write the allowed and refused rows, and count by reason."""
+    if not purposes:
+        raise InvalidInput(EMPTY_PURPOSES)
+    table.require_columns([subject_column, *([jurisdiction_column] if jurisdiction_column
+                                             else [])])
+    for out in (allowed_out, denied_out):
+        if out is not None:
+            _format(out)
+    sql = classify_sql(table, state=state, purposes=purposes, key=key,
+                       subject_column=subject_column, jurisdiction_column=jurisdiction_column,
+                       precedence=precedence)
+    spark = table.backend == "spark"
+    name = f"steward_classified_{abs(hash(sql)) % 10**8}"
+    table.query(f"CACHE TABLE {name} AS {sql}" if spark else f"CREATE TEMP TABLE {name} AS {sql}")
+    try:
+        columns = ", ".join(table.quote(c) for c in table.columns)
+        reason_case = "CASE __code " + " ".join(
+            f"WHEN {n} THEN {_literal(r)}" for n, r in enumerate(REASONS)) + " END"
+        outputs: dict[str, str] = {}
+        if allowed_out is not None:
+            _write(table, f"SELECT {columns} FROM {name} WHERE __code = 0", allowed_out)
+            outputs["allowed"] = str(allowed_out)
+        if denied_out is not None:
+            _write(table, f"SELECT {columns}, {reason_case} AS {REASON_COLUMN} FROM {name} "
+                          f"WHERE __code > 0", denied_out)
+            outputs["denied"] = str(denied_out)
+        sums = ", ".join(f"sum(CASE WHEN __code = 0 AND __c{i} THEN 1 ELSE 0 END)"
+                         for i in range(len(purposes)))
+        rows = table.query(f"SELECT __code, count(*), {sums} FROM {name} GROUP BY __code")
+    finally:
+        table.query(f"UNCACHE TABLE IF EXISTS {name}" if spark else f"DROP TABLE IF EXISTS {name}")
+    by_reason = dict.fromkeys(REASONS[1:], 0)
+    consented = {p.key: 0 for p in purposes}
+    total = allowed = 0
+    for code, count, *per in rows:
+        total += int(count)
+        if code == 0:
+            allowed = int(count)
+            consented = {p.key: int(n or 0) for p, n in zip(purposes, per, strict=True)}
+        else:
+            by_reason[REASONS[code]] = int(count)
+    return AudienceResult(rows=total, allowed=allowed, by_reason=by_reason,
+                          consented_by_purpose=consented,
+                          purposes=tuple(p.key for p in purposes), outputs=outputs)
+
+
+def _write(table: Table, select: str, path: Path) -> None:
+    fmt = _format(path)
+    target = str(path).replace("'", "''")
+    if table.backend == "spark":
+        options = "OPTIONS (header 'true')" if fmt == "csv" else ""
+        table.query(f"INSERT OVERWRITE DIRECTORY '{target}' USING {fmt} {options} {select}")
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    options = "(FORMAT parquet)" if fmt == "parquet" else "(FORMAT csv, HEADER true)"
+    table.query(f"COPY ({select}) TO '{target}' {options}")

@@ -1,0 +1,312 @@
+"""Audiences: filter a customer list by consent, judge it by the policy, keep it as evidence.
+
+The join runs on DuckDB (or Spark) against a Parquet **snapshot** of ``consent_state`` kept under
+``<data_dir>/consent``: bulk imports refresh it after they commit; a filter checks it is current
+(no erasure since, no newer state row) and otherwise reads the few newer rows from the database
+and lays them over it, or rebuilds it when many changed or someone was erased. The database
+stays the record; the snapshot is a cache that can be deleted at any time.
+
+The filtered audience is judged by the policy's ``audience`` rules (facts: the allowed audience's
+size, how many of them consented rather than being let through by an opt-out rule or another
+lawful basis, the criteria categories given) and, on a system, kept as evidence of kind
+``audience_filter`` with the counts, the decision and the policy version.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select, text
+
+from steward.core.consent import REASONS, Purpose
+from steward.core.roles import Role, write_access
+from steward.engines.backends import open_table
+from steward.engines.consent.audience import filter_audience as run_filter
+from steward.errors import InvalidInput, NotFound
+from steward.services import consent, consent_keys, policy
+from steward.services.evidence import record_evidence
+from steward.services.runtime import Actor, Runtime, Unit
+from steward.storage.orm import AISystem, ConsentErasure, ConsentState
+
+FILTER_AUDIENCES = write_access(Role.MARKETING, Role.PRIVACY, Role.DATA_SCIENCE, Role.IT)
+EVIDENCE_KIND = "audience_filter"
+SNAPSHOT = "state.parquet"
+META = "state.json"
+DELTA_LIMIT = 200_000
+STATE_COLUMNS = ("subject_hash", "purpose", "status", "lawful_basis", "source", "jurisdiction",
+                 "occurred_at", "event_id", "gpc_at")
+
+
+def _folder(settings: Any) -> Path:
+    return Path(settings.data_dir) / "consent"
+
+
+def _read_meta(folder: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads((folder / META).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _marks(unit: Unit) -> tuple[int, int]:
+    top = unit.session.scalar(select(func.max(ConsentState.event_id))) or 0
+    erasures = unit.session.scalar(select(func.count(ConsentErasure.id))) or 0
+    return int(top), int(erasures)
+
+
+def _schema():  # type: ignore[no-untyped-def]
+    import pyarrow as pa
+
+    return pa.schema([(c, pa.int64() if c == "event_id" else pa.string()) for c in STATE_COLUMNS])
+
+
+def _state_table(unit: Unit, where: str = "", params: dict[str, Any] | None = None):  # type: ignore[no-untyped-def]
+    """State rows read through the database driver as an Arrow table (text times)."""
+    import pyarrow as pa
+
+    schema = _schema()
+    return pa.Table.from_batches(list(_arrow_batches(unit, schema, where, params)), schema=schema)
+
+
+def _arrow_batches(unit: Unit, schema: Any, where: str = "",  # type: ignore[no-untyped-def]
+                   params: dict[str, Any] | None = None):
+    import pyarrow as pa
+
+    result = unit.session.execute(
+        text(f"SELECT {', '.join(STATE_COLUMNS)} FROM consent_state {where}"), params or {})
+    while rows := result.fetchmany(100_000):
+        columns = list(zip(*rows, strict=True))
+        yield pa.record_batch([pa.array([None if v is None else str(v) for v in col])
+                               if schema.field(i).type == pa.string()
+                               else pa.array(col, pa.int64())
+                               for i, col in enumerate(columns)], schema=schema)
+
+
+_TYPED = ("SELECT subject_hash, purpose, status, lawful_basis, source, jurisdiction, "
+          "CAST(occurred_at AS TIMESTAMP) AS occurred_at, CAST(event_id AS BIGINT) AS event_id, "
+          "CAST(gpc_at AS TIMESTAMP) AS gpc_at FROM {source}")
+
+
+def _export(unit: Unit, target: Path) -> int:
+    """Write the whole state to ``target`` (Parquet, sorted by purpose); the row count."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        if unit.session.get_bind().dialect.name == "postgresql":
+            raw = unit.session.connection().connection.dbapi_connection
+            with tempfile.TemporaryDirectory(prefix="steward-state-") as folder:
+                dump = Path(folder) / "state.csv"
+                with raw.cursor() as cursor, dump.open("wb") as handle, cursor.copy(
+                        f"COPY (SELECT {', '.join(STATE_COLUMNS)} FROM consent_state) "
+                        f"TO STDOUT (FORMAT csv)") as copy:
+                    for chunk in copy:
+                        handle.write(chunk)
+                columns = ", ".join(f"'{c}': 'VARCHAR'" for c in STATE_COLUMNS)
+                source = (f"read_csv('{dump}', header = false, columns = {{{columns}}}, "
+                          f"auto_detect = false, delim = ',', quote = '\"', nullstr = '')")
+                return _write_snapshot(con, _TYPED.format(source=source), target)
+        con.register("state_rows", _state_table(unit))
+        return _write_snapshot(con, _TYPED.format(source="state_rows"), target)
+    finally:
+        con.close()
+
+
+def _write_snapshot(con: Any, select_sql: str, target: Path) -> int:
+    partial = target.with_suffix(".partial")
+    con.execute(f"COPY ({select_sql} ORDER BY purpose) TO '{partial}' (FORMAT parquet)")
+    rows = con.execute(f"SELECT count(*) FROM read_parquet('{partial}')").fetchone()[0]
+    os.replace(partial, target)
+    return int(rows)
+
+
+def _rebuild(unit: Unit, folder: Path) -> dict[str, Any]:
+    folder.mkdir(parents=True, exist_ok=True)
+    top, erasures = _marks(unit)
+    rows = _export(unit, folder / SNAPSHOT)
+    meta = {"max_event_id": top, "erasures": erasures, "rows": rows}
+    (folder / META).write_text(json.dumps(meta))
+    return meta
+
+
+def refresh_snapshot(runtime: Runtime) -> dict[str, Any]:
+    """Rebuild the state snapshot from the database (after a bulk import, say)."""
+    with runtime.unit(Actor.system("consent-snapshot")) as unit:
+        return _rebuild(unit, _folder(runtime.settings))
+
+
+def state_relation(unit: Unit, con_folder: Path) -> tuple[str, dict[str, Any]]:
+    """SQL naming the current state for a backend (the snapshot, plus newer rows if any)."""
+    folder = _folder(unit.settings)
+    meta = _read_meta(folder)
+    top, erasures = _marks(unit)
+    if (meta is None or not (folder / SNAPSHOT).exists() or meta.get("erasures") != erasures):
+        meta = _rebuild(unit, folder)
+    snapshot = f"read_parquet('{folder / SNAPSHOT}')"
+    if top <= meta["max_event_id"]:
+        return snapshot, meta
+    newer = int(unit.session.scalar(select(func.count()).select_from(ConsentState).where(
+        ConsentState.event_id > meta["max_event_id"])) or 0)
+    if newer > DELTA_LIMIT:
+        meta = _rebuild(unit, folder)
+        return snapshot, meta
+    import duckdb
+
+    delta_path = con_folder / "delta.parquet"
+    con = duckdb.connect()
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        con.register("delta_rows", _state_table(unit, "WHERE event_id > :top",
+                                                {"top": meta["max_event_id"]}))
+        con.execute(f"COPY ({_TYPED.format(source='delta_rows')}) TO '{delta_path}' "
+                    f"(FORMAT parquet)")
+    finally:
+        con.close()
+    delta = f"read_parquet('{delta_path}')"
+    merged = (f"(SELECT * FROM {snapshot} s WHERE NOT EXISTS (SELECT 1 FROM {delta} d "
+              f"WHERE d.subject_hash = s.subject_hash AND d.purpose = s.purpose) "
+              f"UNION ALL SELECT * FROM {delta})")
+    return merged, {**meta, "delta_rows": newer}
+
+
+def _purposes_for(unit: Unit, *, system_id: int | None, purpose: str | None
+                  ) -> tuple[list[Purpose], AISystem | None]:
+    known = consent.purposes(unit)
+    if (system_id is None) == (purpose is None):
+        raise InvalidInput("give a system or a purpose, not both and not neither")
+    if purpose is not None:
+        return [consent._purpose(known, purpose)], None
+    system = unit.session.get(AISystem, system_id)
+    if system is None:
+        raise NotFound(f"no AI system with id {system_id}")
+    if not system.consent_purposes:
+        raise InvalidInput(f"AI system {system_id} declares no consent purposes: set "
+                           f"consent_purposes on it first")
+    return [consent._purpose(known, p) for p in system.consent_purposes], system
+
+
+def _judge(unit: Unit, result: Any, wanted: Sequence[Purpose], *, name: str,
+           criteria: Sequence[str]) -> dict[str, Any]:
+    decisions = []
+    for p in wanted:
+        consented = result.consented_by_purpose.get(p.key, 0)
+        facts = {"audience": {"name": name, "purpose": p.key, "profiling": p.profiling,
+                              "size": result.allowed, "consented_count": consented,
+                              "unconsented_count": result.allowed - consented,
+                              "criteria_categories": list(criteria)}}
+        decisions.append(policy.judge(unit, applies_to="audience", facts=facts))
+    order = {"pass": 0, "warn": 1, "block": 2}
+    verdict = max((d["outcome"] for d in decisions), key=lambda v: order.get(v, 0),
+                  default="pass")
+    fired = [r for d in decisions for r in d["fired"]]
+    return {"verdict": verdict, "policy_version": decisions[0]["policy_version"],
+            "decisions": decisions, "fired": fired}
+
+
+def filter_audience(unit: Unit, source: Any, *, subject_column: str = "subject",
+                    system_id: int | None = None, purpose: str | None = None,
+                    allowed_out: str | Path | None = None, denied_out: str | Path | None = None,
+                    jurisdiction_column: str | None = None, hashed: bool = False,
+                    backend: str = "duckdb", spark: Any = None, name: str | None = None,
+                    criteria: Sequence[str] = ()) -> dict[str, Any]:
+    """Filter an audience (a Parquet/CSV path, a table…) for a system's purposes or one purpose."""
+    unit.require(FILTER_AUDIENCES, "filter audiences")
+    wanted, system = _purposes_for(unit, system_id=system_id, purpose=purpose)
+    key = None if hashed else consent_keys.subject_key(unit.settings)
+    with tempfile.TemporaryDirectory(prefix="steward-audience-") as scratch:
+        state, meta = state_relation(unit, Path(scratch))
+        if backend == "spark":
+            state = state.replace("read_parquet('", "parquet.`").replace("')", "`")
+        table = open_table(source, backend=backend, spark=spark,  # type: ignore[arg-type]
+                           hash_files=system is not None)
+        try:
+            result = run_filter(
+                table, state=state, purposes=wanted, key=key, subject_column=subject_column,
+                jurisdiction_column=jurisdiction_column,
+                precedence=unit.settings.consent_gpc_precedence,
+                allowed_out=Path(allowed_out) if allowed_out else None,
+                denied_out=Path(denied_out) if denied_out else None)
+            fingerprint = table.fingerprint(rows=result.rows).to_dict() if system else None
+        finally:
+            table.close()
+    label = name or (Path(str(source)).name if isinstance(source, (str, Path)) else "audience")
+    judged = _judge(unit, result, wanted, name=label, criteria=criteria)
+    record = {**result.to_dict(), "audience": label, "gpc_precedence":
+              unit.settings.consent_gpc_precedence, "state_rows": meta.get("rows"),
+              "decision": judged, "verdict": judged["verdict"],
+              "policy_version": judged["policy_version"], "system_id": system_id}
+    if system is not None:
+        evidence = record_evidence(
+            unit, kind=EVIDENCE_KIND, title=f"Audience {label} filtered by consent",
+            payload=record, system_id=system.id, verdict=judged["verdict"],
+            summary={"rows": result.rows, "allowed": result.allowed,
+                     "by_reason": dict(result.by_reason)},
+            data_fingerprint=fingerprint, policy_version=str(judged["policy_version"]))
+        record["evidence_id"] = evidence["id"]
+    else:
+        unit.audit("consent.filter", "consent_ledger", label,
+                   after={k: v for k, v in record.items() if k != "decision"})
+    return record
+
+
+def coverage(unit: Unit, *, max_events: int = 500_000) -> dict[str, Any]:
+    """Consent coverage per purpose and jurisdiction now, and by month from the events.
+
+    Coverage is the share of people on record for a purpose whose latest choice is a grant.
+    """
+    unit.require(consent.READ_CONSENT, "read consent coverage")
+    known = consent.purposes(unit)
+    rows = unit.session.execute(
+        select(ConsentState.purpose, ConsentState.jurisdiction, ConsentState.status,
+               ConsentState.source, func.count())
+        .group_by(ConsentState.purpose, ConsentState.jurisdiction, ConsentState.status,
+                  ConsentState.source)).all()
+    current: dict[tuple[str, str], dict[str, int]] = {}
+    for purpose_key, where, status, source, n in rows:
+        cell = current.setdefault((purpose_key, where or "unknown"),
+                                  {"granted": 0, "denied": 0, "withdrawn": 0, "gpc": 0})
+        cell["gpc" if source == "gpc" else status] += int(n)
+    table = [{"purpose": p, "jurisdiction": j, **c, "people": sum(c.values()),
+              "coverage": round(c["granted"] / max(sum(c.values()), 1), 4)}
+             for (p, j), c in sorted(current.items())]
+    total = int(unit.session.scalar(text("SELECT count(*) FROM consent_events")) or 0)
+    series = _monthly(unit) if total <= max_events else []
+    return {"purposes": [p.to_dict() for p in known.values()], "current": table,
+            "series": series, "events": total, "series_capped": total > max_events,
+            "reasons": list(REASONS)}
+
+
+def _monthly(unit: Unit) -> list[dict[str, Any]]:
+    """Coverage at the end of each month, replaying events in time order (bounded ledgers)."""
+    result = unit.session.execute(text(
+        "SELECT subject_hash, purpose, status, source, jurisdiction, occurred_at "
+        "FROM consent_events ORDER BY occurred_at, id"))
+    latest: dict[tuple[str, str], tuple[str, str]] = {}
+    points: list[dict[str, Any]] = []
+    month = None
+
+    def close(label: str) -> None:
+        counts: dict[tuple[str, str], list[int]] = {}
+        for (_s, p), (status, where) in latest.items():
+            cell = counts.setdefault((p, where), [0, 0])
+            cell[1] += 1
+            cell[0] += status == "granted"
+        points.extend({"month": label, "purpose": p, "jurisdiction": j, "granted": g,
+                       "people": n, "coverage": round(g / n, 4)}
+                      for (p, j), (g, n) in sorted(counts.items()))
+
+    for subject, purpose_key, status, _source, where, at in result:
+        label = str(at)[:7]
+        if month is not None and label != month:
+            close(month)
+        month = label
+        latest[(subject, purpose_key)] = (status, where or "unknown")
+    if month is not None:
+        close(month)
+    return points
