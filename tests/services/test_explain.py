@@ -147,3 +147,32 @@ def test_confined_explanations_read_only_under_the_data_directory(
         result = explain.explain_model(unit, model=record["id"], data="customers.parquet",
                                        confine=True)
     assert result["person"] is None and result["customer_text"] is None
+
+
+def test_the_demo_customer_explanation_reads_well_and_the_card_renders(
+        runtime, operator, settings) -> None:  # type: ignore[no-untyped-def]
+    from types import SimpleNamespace
+
+    from steward.services import model_cards
+    from steward.services.explain_demo import DATA_FILE, DEMO_CUSTOMER, load_demo_explanations
+    from steward.services.reports.model_card import render_model_card
+
+    with runtime.unit(operator) as unit:
+        users.add_user(unit, username="dan", roles="data_science", password="x" * 12)
+        sid = systems.create_system(unit, CARD)["id"]
+        report = SimpleNamespace(notes=[])
+        load_demo_explanations(unit, report)
+        result = explain.explain_model(unit, model=1, data=DATA_FILE, row=str(DEMO_CUSTOMER),
+                                       confine=True)
+        card = model_cards.get_card(unit, sid)
+    assert "registered (model 1)" in report.notes[0]
+    assert result["person"]["output"] > 0  # the model offers this customer the card
+    text = result["customer_text"]
+    assert text.startswith("You are seeing this offer mainly because of your spending with us "
+                           "over the last 12 months (€1,240)")
+    assert "_" not in text and "{" not in text
+    assert card["version"]["version"] == 1
+    assert card["quantitative_analysis"]["explanation"]["features"][0]["feature"] == "spend_12m"
+    html = render_model_card(card)
+    assert "Model card: Card offer propensity model" in html and "Credit limits" not in html
+    assert "Deciding credit limits" in html

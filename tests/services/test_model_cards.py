@@ -10,8 +10,8 @@ import pytest
 
 from steward.errors import Conflict, Forbidden, InvalidInput, NotFound
 from steward.services import audit_log, evidence, model_cards, systems, users
-from steward.services.audits_demo import decision_table
 from steward.services.audits import run_fairness_audit
+from steward.services.audits_demo import decision_table
 from steward.services.reports.model_card import model_card_pdf, render_model_card
 from steward.services.runtime import Actor, Runtime
 
