@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -119,11 +120,29 @@ def ensure_purposes(unit: Unit) -> None:
                after=[p.key for p in DEFAULT_PURPOSES])
 
 
-def purposes(unit: Unit) -> dict[str, Purpose]:
-    """Every purpose by key (seeding the defaults on first use)."""
+PURPOSE_CACHE_SECONDS = 60
+
+
+def _load_purposes(unit: Unit) -> dict[str, Purpose]:
     ensure_purposes(unit)
     rows = unit.session.scalars(select(ConsentPurpose).order_by(ConsentPurpose.key)).all()
     return {r.key: _to_purpose(r) for r in rows}
+
+
+def purposes(unit: Unit) -> dict[str, Purpose]:
+    """Every purpose by key (seeding the defaults on first use). Kept for a minute per runtime
+    (lookups read them on every request); a change made here is seen at once."""
+    if unit.runtime is None:
+        return _load_purposes(unit)
+    bucket = int(time.monotonic() // PURPOSE_CACHE_SECONDS)
+    unit.runtime._cache.pop(f"consent:purposes:{bucket - 1}", None)
+    return unit.runtime.cached(f"consent:purposes:{bucket}", lambda: _load_purposes(unit))
+
+
+def _forget_purposes(unit: Unit) -> None:
+    if unit.runtime is not None:
+        for key in [k for k in unit.runtime._cache if k.startswith("consent:purposes:")]:
+            unit.runtime._cache.pop(key, None)
 
 
 def list_purposes(unit: Unit) -> list[dict[str, Any]]:
@@ -168,6 +187,7 @@ def define_purpose(unit: Unit, data: Mapping[str, Any]) -> dict[str, Any]:
             setattr(row, name, value)
     unit.session.flush()
     unit.audit("consent.purpose", "consent_purpose", key, before=before, after=purpose.to_dict())
+    _forget_purposes(unit)
     return purpose.to_dict()
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,6 +35,7 @@ from steward.storage.orm import ConsentEvent
 SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"
 PG_TIME = "%Y-%m-%d %H:%M:%S.%f+00"
 BATCH_ROWS = 100_000
+CHUNK_BATCHES = 50  # 5M rows per chunk moved into the ledger
 STRING_FILE_COLUMNS = ("subject", "consent_string")
 MAX_STRING_FILE_ROWS = 100_000
 
@@ -72,27 +72,51 @@ def _sqlite_load(unit: Unit, events: Any) -> int:
 
 
 def _postgres_load(unit: Unit, events: Any) -> int:
-    if unit.settings.consent_keep_subjects:
-        raise InvalidInput("keeping identifiers is not supported for bulk files on PostgreSQL "
-                           "yet: record such events through the API")
+    """COPY the events into a temporary table in chunks, moving each chunk into the ledger with
+    ``ON CONFLICT DO NOTHING`` (so the temporary table never holds more than one chunk)."""
+    import io
+
+    import pyarrow.csv as pacsv
+
     raw = unit.session.connection().connection.dbapi_connection
     cols = ", ".join(c if c != "subject" else "subject_encrypted" for c in COLUMNS)
-    with tempfile.TemporaryDirectory(prefix="steward-consent-") as folder:
-        target = Path(folder) / "events.csv"
-        rows = events.copy_csv(target, time_format=PG_TIME)
-        with raw.cursor() as cursor:
-            cursor.execute(f"CREATE TEMP TABLE steward_consent_load AS "
-                           f"SELECT {cols} FROM consent_events WITH NO DATA")
-            with cursor.copy(f"COPY steward_consent_load ({cols}) FROM STDIN "
-                             f"(FORMAT csv)") as copy, target.open("rb") as handle:
-                while chunk := handle.read(8 * 1024 * 1024):
-                    copy.write(chunk)
+    options = pacsv.WriteOptions(include_header=False)
+    subject_at = COLUMNS.index("subject")
+    rows = 0
+    batches = events.batches(BATCH_ROWS, time_format=PG_TIME)
+    with raw.cursor() as cursor:
+        cursor.execute(f"CREATE TEMP TABLE steward_consent_load AS "
+                       f"SELECT {cols} FROM consent_events WITH NO DATA")
+        done = False
+        while not done:
+            done = True
+            with cursor.copy(f"COPY steward_consent_load ({cols}) FROM STDIN (FORMAT csv)") \
+                    as copy:
+                for _ in range(CHUNK_BATCHES):
+                    batch = next(batches, None)
+                    if batch is None:
+                        break
+                    done = False
+                    if unit.settings.consent_keep_subjects:
+                        batch = batch.set_column(subject_at, "subject", pa_array(
+                            _encrypt_column(unit, batch.column(subject_at).to_pylist())))
+                    buffer = io.BytesIO()
+                    pacsv.write_csv(batch, buffer, write_options=options)
+                    copy.write(buffer.getvalue())
+                    rows += batch.num_rows
             cursor.execute(
                 f"INSERT INTO consent_events ({cols}, recorded_at, recorded_by) "
                 f"SELECT {cols}, now(), %s FROM steward_consent_load "
                 f"ON CONFLICT (idempotency_key) DO NOTHING", (unit.actor.label,))
-            cursor.execute("DROP TABLE steward_consent_load")
+            cursor.execute("TRUNCATE steward_consent_load")
+        cursor.execute("DROP TABLE steward_consent_load")
     return rows
+
+
+def pa_array(values: list[Any]) -> Any:
+    import pyarrow as pa
+
+    return pa.array(values, pa.string())
 
 
 def ingest_events_file(unit: Unit, path: str | Path, *,

@@ -48,7 +48,7 @@ def _reader(path: Path) -> str:
 
 @dataclass
 class EventFile:
-    """An open, checked file of events: read it as normalised Arrow batches or as a CSV."""
+    """An open, checked file of events, read as normalised Arrow batches."""
 
     connection: Any
     path: Path
@@ -60,15 +60,6 @@ class EventFile:
                          f"strftime(occurred_at, {_literal(time_format)}) AS occurred_at"
                          for c in COLUMNS)
         yield from self.connection.sql(f"SELECT {cols} FROM steward_events").to_arrow_reader(size)
-
-    def copy_csv(self, target: Path, *, time_format: str) -> int:
-        """Write the normalised events as a headerless CSV (for PostgreSQL's COPY); the rows."""
-        cols = ", ".join(c if c != "occurred_at" else
-                         f"strftime(occurred_at, {_literal(time_format)}) AS occurred_at"
-                         for c in COLUMNS)
-        done = self.connection.execute(f"COPY (SELECT {cols} FROM steward_events) TO "
-                                       f"{_literal(str(target))} (FORMAT csv, HEADER false)")
-        return int(done.fetchone()[0])
 
     def close(self) -> None:
         self.connection.close()
@@ -107,8 +98,13 @@ def open_events(path: Path | str, *, key: bytes, purposes: Sequence[str],
         return f"nullif(trim(CAST({_quote(name)} AS VARCHAR)), '')"
 
     moment = f"TIMESTAMPTZ {_literal(now)}" if now else "now()"
-    when = (f"coalesce(try_cast({col('occurred_at')} AS TIMESTAMPTZ), "
-            f"CASE WHEN {col('occurred_at')} IS NULL THEN {moment} END)")
+    kinds = dict(con.execute("SELECT column_name, column_type FROM "
+                             "(DESCRIBE steward_raw)").fetchall())
+    if str(kinds.get("occurred_at", "")).startswith("TIMESTAMP"):  # typed: no text round trip
+        when = f"coalesce(CAST(\"occurred_at\" AS TIMESTAMPTZ), {moment})"
+    else:
+        when = (f"coalesce(try_cast({col('occurred_at')} AS TIMESTAMPTZ), "
+                f"CASE WHEN {col('occurred_at')} IS NULL THEN {moment} END)")
     jurisdiction = (f"upper({col('jurisdiction')})" if "jurisdiction" in described
                     else "NULL")
     if default_jurisdiction:

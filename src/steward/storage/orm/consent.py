@@ -54,7 +54,7 @@ class ConsentEvent(Base):
     notice: Mapped[str | None] = mapped_column(String(200), default=None)
     notice_version: Mapped[str | None] = mapped_column(String(64), default=None)
     jurisdiction: Mapped[str | None] = mapped_column(String(16), default=None)
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     evidence: Mapped[str | None] = mapped_column(Text, default=None)
     subject_encrypted: Mapped[str | None] = mapped_column(Text, default=None)

@@ -79,8 +79,6 @@ def upgrade() -> None:
     with op.batch_alter_table('consent_events', schema=None) as batch_op:
         batch_op.create_index('ix_consent_events_subject_purpose', ['subject_hash', 'purpose'],
                               unique=False)
-        batch_op.create_index(batch_op.f('ix_consent_events_occurred_at'), ['occurred_at'],
-                              unique=False)
 
     op.create_table('consent_state',
     sa.Column('subject_hash', sa.String(length=64), nullable=False),
@@ -130,7 +128,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_consent_state_event_id'))
     op.drop_table('consent_state')
     with op.batch_alter_table('consent_events', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_consent_events_occurred_at'))
         batch_op.drop_index('ix_consent_events_subject_purpose')
     op.drop_table('consent_events')
     op.drop_table('consent_purposes')

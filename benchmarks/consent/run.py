@@ -1,0 +1,253 @@
+"""Steward's consent ledger at scale: ingest 50M events, filter a 10M audience, lookups under load.
+
+One run, on this machine, against a throwaway PostgreSQL (``--database-url``):
+
+1. Generates ``events.parquet`` (50M consent events: 20M people, five purposes, grants, refusals,
+   withdrawals, GPC, EU and US jurisdictions, two years) and ``audience.parquet`` (10M people,
+   some never seen) with DuckDB.
+2. **Baseline**: one hand-written DuckDB query over the same Parquet files — latest status per
+   subject for one purpose, left-joined to the audience, counted by reason.
+3. **Ingest**: ``steward consent ingest events.parquet`` as its own process (HMAC keys, checks,
+   COPY into the ledger, state per subject and purpose, audit entry, state snapshot).
+4. **Filter**: ``steward consent filter audience.parquet --purpose … --out … --denied …`` as its
+   own process (HMAC of every audience subject, join to the state, every reason, both output
+   files, policy judgement, audit entry), and the ratio to the baseline.
+5. **Lookups**: ``steward serve`` and a bounded loopback client sending
+   ``GET /api/v1/consent/{subject}?purpose=…`` at a fixed rate; p50/p99 latency.
+
+Usage::
+
+    uv run python benchmarks/consent/run.py --database-url postgresql+psycopg://…/postgres
+    uv run python benchmarks/consent/run.py --events 1000000 --audience 200000 …   # a quick try
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PURPOSE = "personalised_advertising"
+PURPOSES = ["personalised_advertising", "email_marketing", "measurement",
+            "personalised_content", "targeted_advertising"]
+
+EVENTS = """
+COPY (
+  SELECT 'u' || CAST(hash(i) % {people} AS VARCHAR) || '@example.com' AS subject,
+         ({purposes})[1 + CAST(hash(i + 7) % 5 AS INTEGER)] AS purpose,
+         CASE WHEN h < 55 THEN 'granted' WHEN h < 85 THEN 'denied' ELSE 'withdrawn' END AS status,
+         CASE WHEN h < 5 THEN 'legitimate_interest' ELSE 'consent' END AS lawful_basis,
+         CASE WHEN h BETWEEN 55 AND 62 THEN 'gpc' WHEN h % 3 = 0 THEN 'cmp' ELSE 'web_form' END
+           AS source,
+         'privacy-notice' AS notice, 'v' || CAST(1 + h % 4 AS VARCHAR) AS notice_version,
+         CASE WHEN hash(i + 11) % 10 < 6 THEN 'EU' WHEN hash(i + 11) % 10 < 9 THEN 'US-CA'
+              ELSE 'US-TX' END AS jurisdiction,
+         TIMESTAMPTZ '2024-01-01 00:00:00+00' + to_seconds(CAST(hash(i + 13) % 63072000 AS BIGINT))
+           AS occurred_at
+  FROM (SELECT i, hash(i + 3) % 100 AS h FROM range({rows}) t(i))
+) TO '{path}' (FORMAT parquet, ROW_GROUP_SIZE 1000000)
+"""
+
+AUDIENCE = """
+COPY (SELECT 'u' || CAST(i AS VARCHAR) || '@example.com' AS subject, i % 7 AS segment
+      FROM range({rows}) t(i)) TO '{path}' (FORMAT parquet, ROW_GROUP_SIZE 1000000)
+"""
+
+BASELINE = """
+import sys, time, duckdb
+start = time.perf_counter()
+rows = duckdb.connect().execute('''
+  WITH latest AS (
+    SELECT subject, arg_max(status, occurred_at) AS status, arg_max(source, occurred_at) AS source
+    FROM read_parquet('{events}') WHERE purpose = '{purpose}' GROUP BY subject)
+  SELECT CASE WHEN l.subject IS NULL THEN 'no_record' WHEN l.status = 'granted' THEN 'allowed'
+              WHEN l.source = 'gpc' THEN 'gpc' ELSE l.status END AS reason, count(*)
+  FROM read_parquet('{audience}') a LEFT JOIN latest l ON l.subject = a.subject
+  GROUP BY 1 ORDER BY 1''').fetchall()
+print(dict(rows), time.perf_counter() - start, file=sys.stderr)
+"""
+
+HMAC_ONLY = """
+import sys, time, duckdb
+from steward.engines.consent.subjects import hmac_sql
+start = time.perf_counter()
+n = duckdb.connect().execute(
+    "SELECT count(DISTINCT " + hmac_sql(b"k" * 44, "subject") + ") FROM read_parquet('{audience}')"
+).fetchone()[0]
+print(n, time.perf_counter() - start, file=sys.stderr)
+"""
+
+
+def timed(args: list[str], env: dict[str, str] | None = None) -> tuple[float, int, str]:
+    """Run a process; its wall seconds, peak RSS (MiB, ``os.wait4``) and its output."""
+    import threading
+
+    start = time.perf_counter()
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    chunks: dict[str, bytes] = {}
+    readers = [threading.Thread(target=lambda n, s: chunks.__setitem__(n, s.read()),
+                                args=(name, stream))
+               for name, stream in (("out", proc.stdout), ("err", proc.stderr))]
+    for reader in readers:
+        reader.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    for reader in readers:
+        reader.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    text = (chunks["out"] + chunks["err"]).decode("utf-8", "replace")
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(args[:5])} failed ({proc.returncode}): {text[-2000:]}")
+    return seconds, usage.ru_maxrss // 1024, text
+
+
+def make_data(folder: Path, events: int, audience: int) -> tuple[Path, Path]:
+    import duckdb
+
+    folder.mkdir(parents=True, exist_ok=True)
+    ev, au = folder / f"events_{events}.parquet", folder / f"audience_{audience}.parquet"
+    con = duckdb.connect()
+    if not ev.exists():
+        con.execute(EVENTS.format(rows=events, people=max(events * 2 // 5, 1), path=ev,
+                                  purposes="[" + ", ".join(f"'{p}'" for p in PURPOSES) + "]"))
+    if not au.exists():
+        con.execute(AUDIENCE.format(rows=audience, path=au))
+    return ev, au
+
+
+async def load(port: int, token: str, *, rate: int, seconds: float, people: int,
+               connections: int = 32) -> list[float]:
+    """Open-loop client: requests scheduled at ``rate`` per second over ``connections``
+    keep-alive connections; latency measured from the scheduled send time."""
+    latencies: list[float] = []
+    interval = 1.0 / rate
+    total = int(rate * seconds)
+    start = time.perf_counter() + 0.2
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for i in range(total):
+        queue.put_nowait(i)
+
+    async def worker() -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        while True:
+            try:
+                i = queue.get_nowait()
+            except asyncio.QueueEmpty:
+                break
+            due = start + i * interval
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            subject = f"u{(i * 7919) % people}@example.com"
+            writer.write((f"GET /api/v1/consent/{subject}?purpose={PURPOSE} HTTP/1.1\r\n"
+                          f"Host: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n\r\n").encode())
+            await writer.drain()
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
+                              if line.lower().startswith(b"content-length")))
+            body = await reader.readexactly(length)
+            if not head.startswith(b"HTTP/1.1 200"):
+                raise SystemExit(f"lookup failed: {head[:40]!r} {body[:200]!r}")
+            latencies.append(time.perf_counter() - due)
+        writer.close()
+
+    await asyncio.gather(*(worker() for _ in range(connections)))
+    return latencies
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, default=50_000_000)
+    parser.add_argument("--audience", type=int, default=10_000_000)
+    parser.add_argument("--database-url", required=True,
+                        help="a PostgreSQL server URL; a database consent_bench is made on it")
+    parser.add_argument("--rate", type=int, default=500)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    parser.add_argument("--data", type=Path, default=HERE / "data")
+    args = parser.parse_args()
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin = create_engine(args.database_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("DROP DATABASE IF EXISTS consent_bench WITH (FORCE)"))
+        conn.execute(text("CREATE DATABASE consent_bench"))
+    url = make_url(args.database_url).set(database="consent_bench").render_as_string(
+        hide_password=False)
+    work = args.data / "run"
+    subprocess.run(["rm", "-rf", str(work)], check=True)
+    work.mkdir(parents=True)
+    env = {**os.environ, "STEWARD_DATABASE_URL": url, "STEWARD_DATA_DIR": str(work / "steward"),
+           "STEWARD_ENVIRONMENT": "development", "STEWARD_SECRET_KEY": "b" * 48,
+           "STEWARD_SUBJECT_KEY": "k" * 44}
+    steward = [sys.executable, "-m", "steward.cli.main"]
+    subprocess.run([*steward, "db", "upgrade"], env=env, check=True, capture_output=True)
+
+    t = time.perf_counter()
+    events, audience = make_data(args.data, args.events, args.audience)
+    print(f"data: {events.name} {events.stat().st_size >> 20} MiB, {audience.name} "
+          f"{audience.stat().st_size >> 20} MiB ({time.perf_counter() - t:.1f} s)")
+
+    seconds, peak, out = timed([sys.executable, "-c", BASELINE.format(
+        events=events, audience=audience, purpose=PURPOSE)])
+    print(f"baseline DuckDB query: {seconds:.2f} s, {out.strip()}")
+    baseline = seconds
+
+    seconds, peak, out = timed([*steward, "consent", "ingest", str(events), "--format", "json"],
+                               env=env)
+    ingest = json.loads(out[out.index("{"):out.rindex("}") + 1])
+    print(f"steward ingest: {seconds:.1f} s, {args.events / seconds:,.0f} events/s, "
+          f"added {ingest['added']:,}, peak RSS {peak} MiB")
+
+    seconds, peak, out = timed([*steward, "consent", "filter", str(audience), "--purpose", PURPOSE,
+                                "--out", str(work / "allowed.parquet"), "--denied",
+                                str(work / "refused.parquet"), "--format", "json"], env=env)
+    result = json.loads(out[out.index("{"):out.rindex("}") + 1])
+    print(f"steward filter: {seconds:.2f} s, {args.audience / seconds:,.0f} rows/s, "
+          f"ratio to the baseline {seconds / baseline:.2f}x; allowed {result['allowed']:,}, "
+          f"refused {json.dumps(result['by_reason'])}, policy {result['verdict']}")
+
+    seconds, _, out = timed([sys.executable, "-c", HMAC_ONLY.format(audience=audience)])
+    print(f"of which HMAC-SHA256 of {args.audience:,} subjects on DuckDB alone: {seconds:.2f} s")
+
+    user = subprocess.run([*steward, "users", "add", "cmp", "--roles", "it", "--password",
+                           "benchmark-pass-1"], env=env, capture_output=True, text=True)
+    if user.returncode:
+        raise SystemExit(user.stderr)
+    token = subprocess.run([*steward, "tokens", "create", "cmp"], env=env, capture_output=True,
+                           text=True, check=True).stdout.strip().splitlines()[-1].strip()
+    server = subprocess.Popen([*steward, "serve", "--port", str(args.port), "--workers",
+                               str(args.workers)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        import urllib.request
+
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{args.port}/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.3)
+        asyncio.run(load(args.port, token, rate=50, seconds=2, people=args.audience))  # warm
+        latencies = sorted(asyncio.run(load(args.port, token, rate=args.rate,
+                                            seconds=args.seconds, people=args.audience)))
+    finally:
+        server.terminate()
+        server.wait()
+    p50 = latencies[len(latencies) // 2] * 1000
+    p99 = latencies[int(len(latencies) * 0.99)] * 1000
+    print(f"lookups: {len(latencies):,} at {args.rate}/s over {args.seconds:.0f} s on "
+          f"PostgreSQL: p50 {p50:.1f} ms, p99 {p99:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
