@@ -83,3 +83,12 @@ def test_method_not_allowed_is_a_problem(client) -> None:  # type: ignore[no-unt
     response = client.put("/healthz")
     assert response.status_code == 405
     _assert_problem(response)
+
+
+def test_ids_beyond_the_database_integers_are_4xx(client, admin) -> None:  # type: ignore[no-untyped-def]
+    huge = 2**70
+    for path in (f"/api/v1/systems/{huge}", f"/api/v1/incidents/{huge}",
+                 f"/api/v1/reviews/{huge}"):
+        response = client.get(path, headers=admin.headers)
+        assert 400 <= response.status_code < 500, (path, response.status_code)
+        _assert_problem(response)

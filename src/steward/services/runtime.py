@@ -8,12 +8,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError, StatementError
 from sqlalchemy.orm import Session
 
 from steward.config import Settings
 from steward.core.roles import Access, Role
-from steward.errors import ConfigurationError, Conflict, Forbidden, StewardError
+from steward.errors import ConfigurationError, Conflict, Forbidden, InvalidInput, StewardError
 from steward.storage import audit_log, migrate
 from steward.storage.db import Database, sqlite_path
 
@@ -118,6 +118,13 @@ class Runtime:
         except IntegrityError as exc:
             raise Conflict(f"the change clashes with existing records: {_first_line(exc.orig)}") \
                 from None
+        except (DataError, OverflowError) as exc:  # e.g. an id beyond the database's integers
+            raise InvalidInput(f"a value is out of range for the database: "
+                               f"{_first_line(getattr(exc, 'orig', exc))}") from None
+        except StatementError as exc:
+            if isinstance(exc.orig, OverflowError):
+                raise InvalidInput("a number is too large for the database") from None
+            raise
         for action in work._after_commit:
             try:
                 action()

@@ -12,9 +12,21 @@ from fastapi.templating import Jinja2Templates
 from steward import __version__
 from steward.services.sessions import WebIdentity
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+PLOTLY_STYLES = ("'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=' "
+                 "'sha256-2GF9hCGTDj/GGFNlQA54jDdMGl2fvoeZmZjAvBSiAtM='")
+"""CSP hashes of the two ``<style>`` elements the vendored plotly.js 4.1.2 adds: an empty one it
+fills through the CSSOM (which CSP allows), and its map library's fixed stylesheet. Admitting
+exactly those keeps every other inline style forbidden; update them with plotly.min.js."""
+
+CSP = ("default-src 'self'; script-src 'self'; "
+       f"style-src 'self' {PLOTLY_STYLES}; img-src 'self' data:; "
        "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
        "form-action 'self'; frame-ancestors 'none'")
+
+
+def csp_with_styles(sources: str) -> str:
+    """The site's CSP also admitting the given style sources (a report's own stylesheet hash)."""
+    return CSP.replace("style-src 'self'", f"style-src 'self' {sources}")
 
 
 def make_templates() -> Jinja2Templates:

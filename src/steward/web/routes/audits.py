@@ -17,14 +17,9 @@ from steward.services.reports import group_name, render_fairness_report, report_
 from steward.services.sessions import WebIdentity
 from steward.web.deps import get_runtime, page
 from steward.web.forms import many, text
-from steward.web.rendering import CSP, render
+from steward.web.rendering import csp_with_styles, render
 
 router = APIRouter(include_in_schema=False)
-PLOTLY_STYLES = ("'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=' "
-                 "'sha256-2GF9hCGTDj/GGFNlQA54jDdMGl2fvoeZmZjAvBSiAtM='")
-"""CSP hashes of the two ``<style>`` elements the vendored plotly.js 4.1.2 adds: an empty one
-it fills through the CSSOM (which CSP allows), and its map library's fixed stylesheet. Admitting
-exactly those keeps every other inline style forbidden; update them with plotly.min.js."""
 Reader = Annotated[WebIdentity, page(ANY_READER)]
 Runner = Annotated[WebIdentity, page(audits.RUN_AUDITS)]
 
@@ -155,12 +150,7 @@ def audit_page(request: Request, evidence_id: int, identity: Reader) -> Response
     response = render(request, "audits/detail.html", identity=identity, audit=record,
                       system_name=names.get(record["system_id"]) if record["system_id"]
                       else None, chart=_chart(context), **context)
-    response.headers["Content-Security-Policy"] = _csp(PLOTLY_STYLES)
     return response
-
-
-def _csp(style: str) -> str:
-    return CSP.replace("style-src 'self'", f"style-src 'self' {style}")
 
 
 @router.get("/audits/{evidence_id}/report")
@@ -168,5 +158,6 @@ def report_page(request: Request, evidence_id: int, identity: Reader) -> Respons
     """The printable report: a standalone document whose only style is its own stylesheet."""
     with get_runtime(request).unit(identity.actor) as unit:
         record = audits.get_audit(unit, evidence_id)
+    policy = csp_with_styles(reports.style_source())
     return HTMLResponse(render_fairness_report(record),
-                        headers={"Content-Security-Policy": _csp(reports.style_source())})
+                        headers={"Content-Security-Policy": policy})

@@ -12,7 +12,7 @@ from steward.services import home
 from steward.services.sessions import WebIdentity
 from steward.web.deps import get_runtime, page
 from steward.web.rendering import render
-from steward.web.routes.scorecards import PLOTLY_CSP, measure_charts, view_measures
+from steward.web.routes.scorecards import measure_charts, view_measures
 
 router = APIRouter(include_in_schema=False)
 
@@ -29,7 +29,5 @@ def home_page(request: Request, identity: Annotated[WebIdentity, page(ANY_READER
                                           ("tier", "AI systems by risk tier", card["by_tier"]))
               if counts]
     charts += measure_charts(card["measures"], prefix="chart")
-    response = render(request, "home.html", identity=identity, overview=overview,
-                      measures=view_measures(card["measures"]), charts=charts)
-    response.headers["Content-Security-Policy"] = PLOTLY_CSP
-    return response
+    return render(request, "home.html", identity=identity, overview=overview,
+                  measures=view_measures(card["measures"]), charts=charts)

@@ -12,7 +12,7 @@ from steward.services import audits, evidence_packs, reporting
 from steward.services.reports.governance import governance_style_source
 from steward.services.sessions import WebIdentity
 from steward.web.deps import get_runtime, page
-from steward.web.rendering import CSP, render
+from steward.web.rendering import csp_with_styles, render
 
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[WebIdentity, page(ANY_READER)]
@@ -36,7 +36,7 @@ def report(request: Request, target: str, identity: Reader,
     if format == "pdf":
         return Response(body, media_type="application/pdf", headers={
             "Content-Disposition": f'inline; filename="steward-report-{target}.pdf"'})
-    csp = CSP.replace("style-src 'self'", f"style-src 'self' {governance_style_source()}")
+    csp = csp_with_styles(governance_style_source())
     return Response(body, media_type="text/html; charset=utf-8",
                     headers={"Content-Security-Policy": csp})
 

@@ -16,13 +16,10 @@ from steward.services import evidence_packs, reporting, scorecards
 from steward.services.reports.governance import STATUS_LABEL, TREND_ARROW, format_value
 from steward.services.sessions import WebIdentity
 from steward.web.deps import get_runtime, page
-from steward.web.rendering import CSP, render
-from steward.web.routes.audits import PLOTLY_STYLES
+from steward.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[WebIdentity, page(ANY_READER)]
-PLOTLY_CSP = CSP.replace("style-src 'self'", f"style-src 'self' {PLOTLY_STYLES}")
-"""The CSP of a page that draws Plotly charts (admits exactly Plotly's two style elements)."""
 
 
 def measure_charts(measures: list[dict[str, Any]], *, prefix: str) -> list[dict[str, Any]]:
@@ -53,10 +50,8 @@ def scorecard_page(request: Request, system_id: int, identity: Reader) -> Respon
     with get_runtime(request).unit(identity.actor) as unit:
         card = scorecards.system_scorecard(unit, system_id)
         history = reporting.system_document(unit, system_id)["history"]
-    response = render(request, "scorecards/system.html", identity=identity, card=card,
-                      measures=view_measures(card["measures"]),
-                      charts=measure_charts(card["measures"], prefix="chart"),
-                      history=list(reversed(history or []))[:50],
-                      can_export=evidence_packs.EXPORT_PACKS.allows(identity.actor.roles))
-    response.headers["Content-Security-Policy"] = PLOTLY_CSP
-    return response
+    return render(request, "scorecards/system.html", identity=identity, card=card,
+                  measures=view_measures(card["measures"]),
+                  charts=measure_charts(card["measures"], prefix="chart"),
+                  history=list(reversed(history or []))[:50],
+                  can_export=evidence_packs.EXPORT_PACKS.allows(identity.actor.roles))
