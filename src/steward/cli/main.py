@@ -3,72 +3,74 @@
 from __future__ import annotations
 
 import sys
+from importlib import import_module
 
 import typer
 from typer.exceptions import TyperException
 
 from steward import __version__
-from steward.cli import (
-    audit_log,
-    audits,
-    consent,
-    db,
-    governance,
-    monitor,
-    oversight,
-    privacy,
-    risk,
-    serve,
-    systems,
-    users,
-)
-from steward.cli import content as content_cli
-from steward.cli import explain as explain_cli
-from steward.cli import reports as reports_cli
-from steward.cli import scorecards as scorecards_cli
 from steward.errors import StewardError, one_line
 
-app = typer.Typer(
-    name="steward",
-    help="Steward: govern the use of AI in marketing.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
+# Every sub-command: (name, module under steward.cli, attribute, "group" or "command"). Modules are
+# imported only when their command runs (or for --help), so `steward monitor drift` does not pay
+# for importing the fairness engine, shap or the web stack.
+COMMANDS: tuple[tuple[str, str, str, str], ...] = (
+    ("db", "db", "app", "group"),
+    ("users", "users", "users_app", "group"),
+    ("tokens", "users", "tokens_app", "group"),
+    ("systems", "systems", "app", "group"),
+    ("risk", "risk", "app", "group"),
+    ("consent", "consent", "app", "group"),
+    ("content", "content", "app", "group"),
+    ("policy", "governance", "policy_app", "group"),
+    ("gate", "governance", "gate", "command"),
+    ("move", "governance", "move", "command"),
+    ("reviews", "governance", "reviews_app", "group"),
+    ("training", "oversight", "training_app", "group"),
+    ("incidents", "oversight", "incidents_app", "group"),
+    ("feedback", "oversight", "feedback_app", "group"),
+    ("auditors", "oversight", "auditors_app", "group"),
+    ("audit-log", "audit_log", "app", "group"),
+    ("audit", "audits", "app", "group"),
+    ("monitor", "monitor", "app", "group"),
+    ("privacy", "privacy", "app", "group"),
+    ("serve", "serve", "serve", "command"),
+    ("demo", "serve", "demo", "command"),
+    ("explain", "explain", "explain", "command"),
+    ("models", "explain", "models_app", "group"),
+    ("card", "explain", "card", "command"),
+    ("kpis", "scorecards", "kpis_app", "group"),
+    ("scorecard", "scorecards", "scorecard", "command"),
+    ("report", "reports", "report", "command"),
+    ("evidence", "reports", "evidence_app", "group"),
 )
-app.add_typer(db.app, name="db")
-app.add_typer(users.users_app, name="users")
-app.add_typer(users.tokens_app, name="tokens")
-app.add_typer(systems.app, name="systems")
-app.add_typer(risk.app, name="risk")
-app.add_typer(consent.app, name="consent")
-app.add_typer(content_cli.app, name="content")
-app.add_typer(governance.policy_app, name="policy")
-app.command("gate")(governance.gate)
-app.command("move")(governance.move)
-app.add_typer(governance.reviews_app, name="reviews")
-app.add_typer(oversight.training_app, name="training")
-app.add_typer(oversight.incidents_app, name="incidents")
-app.add_typer(oversight.feedback_app, name="feedback")
-app.add_typer(oversight.auditors_app, name="auditors")
-app.add_typer(audit_log.app, name="audit-log")
-app.add_typer(audits.app, name="audit")
-app.add_typer(monitor.app, name="monitor")
-app.add_typer(privacy.app, name="privacy")
-app.command("serve")(serve.serve)
-app.command("demo")(serve.demo)
-app.command("explain")(explain_cli.explain)
-app.add_typer(explain_cli.models_app, name="models")
-app.command("card")(explain_cli.card)
-app.add_typer(scorecards_cli.kpis_app, name="kpis")
-app.command("scorecard")(scorecards_cli.scorecard)
-app.command("report")(reports_cli.report)
-app.add_typer(reports_cli.evidence_app, name="evidence")
 
 
-@app.command("version")
 def version() -> None:
     """Print Steward's version."""
     typer.echo(__version__)
+
+
+def build_app(only: str | None = None) -> typer.Typer:
+    """The ``steward`` app with every command, or just the one named ``only`` when it exists."""
+    wanted = [c for c in COMMANDS if c[0] == only] or list(COMMANDS)
+    app = typer.Typer(name="steward", help="Steward: govern the use of AI in marketing.",
+                      no_args_is_help=True, pretty_exceptions_enable=False,
+                      add_completion=False)
+    for name, module_name, attribute, kind in wanted:
+        target = getattr(import_module(f"steward.cli.{module_name}"), attribute)
+        if kind == "group":
+            app.add_typer(target, name=name)
+        else:
+            app.command(name)(target)
+    app.command("version")(version)
+    return app
+
+
+def __getattr__(name: str) -> typer.Typer:
+    if name == "app":  # the whole command tree, for documentation and tests
+        return build_app()
+    raise AttributeError(name)
 
 
 EXIT_FINDINGS = 1
@@ -78,7 +80,9 @@ EXIT_INTERNAL = 70
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit status (tests call this)."""
-    command = typer.main.get_command(app)
+    args = sys.argv[1:] if argv is None else argv
+    first = next((a for a in args if not a.startswith("-")), None)
+    command = typer.main.get_command(build_app(first))
     try:
         result = command.main(args=argv, prog_name="steward", standalone_mode=False)
     except typer.Exit as exc:
