@@ -183,3 +183,20 @@ def test_a_duckdb_table_on_a_connection_works_too(customers, tmp_path):
         anonymize(table, plan, out=tmp_path / "c.parquet", key=KEY)
     assert pq.read_table(tmp_path / "c.parquet").column("email")[0].as_py() == token(
         KEY, customers.column("email")[0].as_py().lower())
+
+
+def test_names_are_redacted_by_row_when_there_are_too_many_for_a_vocabulary():
+    from steward.engines.privacy import ColumnRedaction, Redactor
+
+    batch = pa.RecordBatch.from_pydict({
+        "notes": ["Zebedee asked for ada.z@example.org", None, "", "nothing personal"],
+        "__steward_also_first": ["Zebedee", "Ann", "Bo", "Cy"],
+        "__steward_also_email": ["ada.z@example.org", None, None, None]})
+    redactor = Redactor([ColumnRedaction("notes", also=["first", "email"],
+                                         name_columns=["first"], row_name_columns=["first"],
+                                         labels={"email": "EMAIL_ADDRESS"})])
+    out = redactor(batch)
+    assert out.schema.names == ["notes"]
+    assert out.column(0).to_pylist() == ["<PERSON> asked for <EMAIL_ADDRESS>", None, "",
+                                         "nothing personal"]
+    assert redactor.totals() == {"notes": {"EMAIL_ADDRESS": 1, "PERSON": 1}}

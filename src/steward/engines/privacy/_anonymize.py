@@ -89,7 +89,8 @@ def _label(plan: Plan, column: str) -> str:
     return pii or "PII"
 
 
-def _vocabulary(table: Table, columns: list[str], notes: list[str]) -> set[str]:
+def _vocabulary(table: Table, columns: list[str], notes: list[str],
+                skipped: list[str]) -> set[str]:
     words: set[str] = set()
     q = table.quote
     for column in columns:
@@ -98,6 +99,7 @@ def _vocabulary(table: Table, columns: list[str], notes: list[str]) -> set[str]:
         if len(rows) > MAX_VOCABULARY:
             notes.append(f"{column} has more than {MAX_VOCABULARY:,} distinct names: free text "
                          f"is redacted of each row's own {column} only")
+            skipped.append(column)
             continue
         words |= name_words(r[0] for r in rows)
     return words
@@ -172,9 +174,11 @@ def anonymize(table: Table, plan: Plan, *, out: str | Path, key: bytes | None,
     redact = {c: s for c, s in plan.columns.items() if isinstance(s, Redact)}
     helpers = sorted({a for s in redact.values() for a in s.also})
     name_columns = [h for h in helpers if _name_column(plan, h)]
-    vocabulary = _vocabulary(table, name_columns, notes) if name_columns else set()
+    skipped: list[str] = []
+    vocabulary = _vocabulary(table, name_columns, notes, skipped) if name_columns else set()
     specs = [ColumnRedaction(column=c, also=list(s.also),
                              name_columns=[a for a in s.also if a in name_columns],
+                             row_name_columns=[a for a in s.also if a in skipped],
                              entities=frozenset(s.entities) if s.entities else None,
                              labels={a: _label(plan, a) for a in s.also})
              for c, s in redact.items()]

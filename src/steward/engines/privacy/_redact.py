@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from steward.engines.pii import PiiDetector
+from steward.engines.pii import MultiPattern, Pattern, PiiDetector
 
 _WORD = re.compile(r"[^\W\d_][\w'’\-]*", re.UNICODE)
 MIN_ALSO_LENGTH = 3
@@ -53,6 +53,8 @@ class ColumnRedaction:
     column: str
     also: Sequence[str] = ()
     name_columns: Sequence[str] = ()
+    row_name_columns: Sequence[str] = ()
+    """Name columns matched by the row's own values only (too many names for a vocabulary)."""
     entities: frozenset[str] | None = None
     labels: Mapping[str, str] = field(default_factory=dict)
     """The entity label for each ``also`` column's values (``<EMAIL_ADDRESS>``…)."""
@@ -64,13 +66,39 @@ class Redactor:
     def __init__(self, columns: Sequence[ColumnRedaction], *, vocabulary: set[str] | None = None,
                  detector: PiiDetector | None = None) -> None:
         self.columns = list(columns)
-        self.vocabulary = vocabulary or set()
+        vocabulary = vocabulary or set()
+        plain = sorted(w for w in vocabulary if w.isascii() and re.fullmatch(r"[a-z'\-]+", w))
+        # ASCII names go into one multi-pattern pass (Hyperscan where installed); the rest are
+        # looked up word by word
+        self.vocabulary = vocabulary - set(plain)
+        self._plain = plain
+        self._names = self._compile(plain)
         self.detector = detector or PiiDetector()
         self.counts: dict[str, Counter[str]] = {c.column: Counter() for c in self.columns}
 
+    @staticmethod
+    def _compile(words: list[str]) -> MultiPattern | None:
+        if not words:
+            return None
+        return MultiPattern([Pattern(r"\b(?:" + "|".join(re.escape(w) for w in words)
+                                     + r")\b")])
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Compiled engines stay behind when Spark ships the redactor to its workers."""
+        state = dict(self.__dict__)
+        state["_names"] = None
+        state["detector"] = (self.detector.phone_regions, self.detector.ner)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        regions, ner = state.pop("detector")
+        self.__dict__.update(state)
+        self.detector = PiiDetector(phone_regions=regions, ner=ner)
+        self._names = self._compile(self._plain)
+
     def redact_text(self, text: str, spans: Iterable[tuple[int, int, str]],
                     row_values: Sequence[tuple[str, str]], row_names: set[str],
-                    counts: Counter[str]) -> str:
+                    counts: Counter[str], name_hits: Sequence[tuple[int, int, int]] = ()) -> str:
         pieces = list(spans)
         lowered = text.lower()
         for value, label in row_values:
@@ -81,6 +109,8 @@ class Redactor:
             while start >= 0:
                 pieces.append((start, start + len(needle), label))
                 start = lowered.find(needle, start + len(needle))
+        if name_hits:
+            pieces.extend((start, end, "PERSON") for _, start, end in name_hits)
         if self.vocabulary or row_names:
             for match in _WORD.finditer(text):
                 word = match.group().lower().rstrip("'’-")
@@ -106,6 +136,9 @@ class Redactor:
                       also: Mapping[str, list[Any]]) -> list[str | None]:
         counts = self.counts[spec.column]
         found = self.detector.detect_many(texts)
+        cells = [t or "" for t in texts]
+        names = self._names.scan_many(cells) if self._names is not None else [()] * len(cells)
+        by_row = list(spec.row_name_columns)
         result: list[str | None] = []
         for i, text in enumerate(texts):
             if text is None or text == "":
@@ -115,9 +148,9 @@ class Redactor:
                      if spec.entities is None or s.entity_type in spec.entities]
             row_values = [(str(also[c][i]), spec.labels.get(c, "PII")) for c in spec.also
                           if c not in spec.name_columns and also[c][i] is not None]
-            row_names = name_words(also[c][i] for c in spec.name_columns) \
-                if spec.name_columns else set()
-            result.append(self.redact_text(text, spans, row_values, row_names, counts))
+            row_names = name_words(also[c][i] for c in by_row) if by_row else set()
+            result.append(self.redact_text(text, spans, row_values, row_names, counts,
+                                           names[i]))
         return result
 
     def __call__(self, batch: Any) -> Any:
