@@ -62,7 +62,9 @@ COPY (SELECT 'u' || CAST(i AS VARCHAR) || '@example.com' AS subject, i % 7 AS se
 BASELINE = """
 import sys, time, duckdb
 start = time.perf_counter()
-rows = duckdb.connect().execute('''
+con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")
+rows = con.execute('''
   WITH latest AS (
     SELECT subject, arg_max(status, occurred_at) AS status, arg_max(source, occurred_at) AS source
     FROM read_parquet('{events}') WHERE purpose = '{purpose}' GROUP BY subject)
