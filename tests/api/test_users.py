@@ -45,3 +45,11 @@ def test_audit_log_routes(client, admin, make_person) -> None:  # type: ignore[n
     assert len(lines) == page["total"]
     maya = make_person("maya", "marketing")
     assert client.get("/api/v1/audit-log", headers=maya.headers).status_code == 403
+
+
+def test_a_revoked_token_stops_at_once_despite_the_cache(client, make_person) -> None:  # type: ignore[no-untyped-def]
+    maya = make_person("maya", "marketing")
+    mine = client.get("/api/v1/tokens", headers=maya.headers).json()
+    assert client.get("/api/v1/me", headers=maya.headers).status_code == 200  # now cached
+    client.delete(f"/api/v1/tokens/{mine[0]['id']}", headers=maya.headers)
+    assert client.get("/api/v1/me", headers=maya.headers).status_code == 401

@@ -7,8 +7,9 @@ walk the whole route table and an authorization matrix can be generated from it.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import time
 from dataclasses import dataclass
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Request
 from fastapi.routing import APIRoute, iter_route_contexts
@@ -35,6 +36,26 @@ def _bearer(authorization: str | None) -> str:
     return value.strip()
 
 
+TOKEN_CACHE_SECONDS = 5.0
+"""A verified token is trusted this long without a database read (revoking clears the cache of
+the process that revoked; other workers notice within this many seconds)."""
+
+
+def _actor_for(runtime: Runtime, secret: str) -> Actor:
+    cache: dict[str, tuple[Actor, float]] = runtime.cached(tokens.TOKEN_CACHE, dict)
+    key = tokens.hash_token(secret)
+    hit = cache.get(key)
+    now = time.monotonic()
+    if hit is not None and hit[1] > now:
+        return hit[0]
+    with runtime.unit(Actor.system("auth")) as unit:
+        actor = tokens.actor_from_token(unit, secret)
+    if len(cache) > 10_000:
+        cache.clear()
+    cache[key] = (actor, now + TOKEN_CACHE_SECONDS)
+    return actor
+
+
 def allow(access: Access) -> Any:
     """Declare who may call a route; the dependency returns the calling :class:`Actor`."""
 
@@ -45,8 +66,7 @@ def allow(access: Access) -> Any:
         if access.public:
             return None
         runtime: Runtime = request.app.state.runtime
-        with runtime.unit(Actor.system("auth")) as unit:
-            actor = tokens.actor_from_token(unit, _bearer(authorization))
+        actor = _actor_for(runtime, _bearer(authorization))
         if not access.allows(actor.roles):
             raise Forbidden(f"{actor.name} ({', '.join(sorted(actor.roles))}) may not "
                             f"{request.method} {request.url.path}")

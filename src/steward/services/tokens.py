@@ -18,7 +18,7 @@ from sqlalchemy import select
 from steward.core.roles import ADMIN_ONLY, ANY_READER
 from steward.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
 from steward.services.runtime import Actor, Unit
-from steward.services.users import _get, actor_for, usable_now
+from steward.services.users import TOKEN_CACHE, _get, actor_for, usable_now
 from steward.storage.orm import ApiToken
 
 TOKEN_PREFIX = "stw_"
@@ -109,6 +109,8 @@ def revoke_token(unit: Unit, token_id: int) -> TokenView:
         unit.session.flush()
     view = _view(token)
     unit.audit("token.revoke", "api_token", token.id, before=before, after=view.to_dict())
+    if unit.runtime is not None:
+        unit.after_commit(unit.runtime.cached(TOKEN_CACHE, dict).clear)
     return view
 
 

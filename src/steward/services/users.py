@@ -19,6 +19,7 @@ from steward.storage.orm import User, UserRole
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MIN_PASSWORD_LENGTH = 8
 BAD_CREDENTIALS = "unknown username or wrong password"
+TOKEN_CACHE = "api_token_cache"  # the API's short-lived cache of verified tokens (runtime key)
 _HASHER = PasswordHasher()  # stateless, thread-safe; argon2-cffi's RFC 9106 parameters
 
 
@@ -124,6 +125,8 @@ def set_active(unit: Unit, username: str, *, active: bool) -> UserView:
     view = _view(user)
     unit.audit("user.activate" if active else "user.deactivate", "user", user.id,
                before=before, after=view.to_dict())
+    if unit.runtime is not None:  # a deactivated person's tokens stop at once in this process
+        unit.after_commit(unit.runtime.cached(TOKEN_CACHE, dict).clear)
     return view
 
 
