@@ -1,12 +1,12 @@
 """The one pass over the data: counts per cell, on DuckDB or Spark, from one SQL text.
 
 Why one SQL text and not a dataframe API or Ibis: both backends already speak SQL, the pass is
-a single ``GROUP BY``, and the subset used here — ``CASE``, ``CAST``, ``FLOOR``, ``GREATEST``,
-``LEAST``, ``isnan``, ``COUNT``, ``SUM``, nested ``SELECT`` — means the same in DuckDB and Spark
-SQL. The only dialect differences are how a name is quoted and how an exact DOUBLE is written,
-and the backend table supplies both (:meth:`Table.quote`, :meth:`Table.number`). A builder of a
-few dozen lines is cheaper to read, test and trust than a translation layer, and adds no import
-cost to the DuckDB path.
+a single ``GROUP BY``, and the subset used here — ``CASE``, ``CAST``, ``FLOOR``, ``isnan``,
+``COUNT``, ``SUM``, nested ``SELECT`` — means the same in DuckDB and Spark SQL. The only dialect
+differences are how a name is quoted and how an exact DOUBLE is written, and the backend table
+supplies both (:meth:`Table.quote`, :meth:`Table.number`). A builder of a few dozen lines is
+cheaper to read, test and trust than a translation layer, and adds no import cost to the DuckDB
+path.
 
 The query groups by the raw group values (formatted in Python, so no engine-specific casts to
 text), the decision (0, 1, invalid or missing), the label (likewise) and the score's
@@ -21,6 +21,7 @@ the last bit apart from sums of scores (floating-point order).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,16 +94,28 @@ def _bin_key(table: Table, column: str) -> str:
     """numpy.searchsorted(edges[1:-1], s), i.e. scikit-learn's uniform calibration bin.
 
     ``c = FLOOR(s * 10)`` is the bin up to rounding; comparing ``s`` with the edges ``c * 0.1``
-    and ``(c + 1) * 0.1`` (the very doubles numpy.linspace produces) makes it exact. Scores
-    below 0 or above 1 get -2 and 10, so they can be counted, then join the end bins.
+    and ``(c + 1) * 0.1`` (the very doubles numpy.linspace produces) makes it exact:
+    ``c - (s <= c * 0.1) + (s > (c + 1) * 0.1)``, which is -1 for ``s = 0`` and 0..9 for any
+    other ``s`` in [0, 1]; :func:`_decode_bins` maps -1 to bin 0. Scores below 0 or above 1
+    get -2 and 10, so they can be counted, then join the end bins; NULL (and NaN) stay NULL.
+    The comparisons are cast to numbers rather than spelled out as ``CASE`` branches and the
+    clamping to [0, 9] happens on the few cells in numpy, not on every row: the engine's pass
+    costs about a quarter less than with the bin written out in SQL.
     """
     step = table.number(1.0 / CALIBRATION_BINS)
     c = f"FLOOR(s * {table.number(CALIBRATION_BINS)})"
-    missing = "s IS NULL OR isnan(s)" if _floating(table, column) else "s IS NULL"
-    exact = (f"GREATEST(0, LEAST({CALIBRATION_BINS - 1}, {c} - CASE WHEN s <= {c} * {step} "
-             f"THEN 1 ELSE 0 END + CASE WHEN s > ({c} + 1) * {step} THEN 1 ELSE 0 END))")
-    return (f"CASE WHEN {missing} THEN {NO_BIN} WHEN s < 0 THEN {BELOW} WHEN s > 1 THEN {ABOVE} "
-            f"ELSE {exact} END")
+    nan = "WHEN isnan(s) THEN NULL " if _floating(table, column) else ""
+    return (f"CASE {nan}WHEN s < 0 THEN {BELOW} WHEN s > 1 THEN {ABOVE} "
+            f"ELSE {c} - CAST(s <= {c} * {step} AS DOUBLE) "
+            f"+ CAST(s > ({c} + 1) * {step} AS DOUBLE) END")
+
+
+def _decode_bins(keys: Sequence[Any]) -> np.ndarray:
+    """Calibration bins from :func:`_bin_key`'s keys: NO_BIN, BELOW, 0..9 or ABOVE."""
+    key = np.array([np.nan if k is None else k for k in keys], dtype=np.float64)
+    inside = np.clip(np.nan_to_num(key), 0, CALIBRATION_BINS - 1).astype(np.int64)
+    return np.where(np.isnan(key), NO_BIN, np.where(
+        key == BELOW, BELOW, np.where(key == ABOVE, ABOVE, inside)))
 
 
 def count_query(table: Table, spec: CountSpec) -> str:
@@ -158,28 +171,37 @@ def _float(value: Any) -> float:
     return 0.0 if value is None else float(value)
 
 
+def _keys(values: tuple[Any, ...]) -> np.ndarray:
+    """:func:`_binary` of a column, computed once per distinct value."""
+    code = {value: _binary(value) for value in dict.fromkeys(values)}
+    return np.array([code[value] for value in values], dtype=np.int64)
+
+
 def read_cells(
     table: Table, spec: CountSpec, *, progress: ProgressCallback | None = None
 ) -> Cells:
     """Run :func:`count_query` and derive every per-cell count from its keys."""
     rows = table.query(count_query(table, spec), progress=progress)
     k = len(spec.groups)
+    width = k + 2 + (spec.label is not None) + 2 * (spec.score is not None)
+    columns = list(zip(*rows, strict=True)) if rows else [()] * width
     position = k
-    decision = np.array([_binary(row[position]) for row in rows], dtype=np.int64)
+    decision = _keys(columns[position])
     label = None
     if spec.label is not None:
         position += 1
-        label = np.array([_binary(row[position]) for row in rows], dtype=np.int64)
+        label = _keys(columns[position])
     bins = np.full(len(rows), NO_BIN, dtype=np.int64)
     if spec.score is not None:
         position += 1
-        bins = np.array([row[position] for row in rows], dtype=np.int64)
-    size = np.array([row[position + 1] for row in rows], dtype=np.int64)
+        bins = _decode_bins(columns[position])
+    size = np.array(columns[position + 1], dtype=np.int64)
     score_sum = np.zeros(len(rows), dtype=np.float64)
     if spec.score is not None:
-        score_sum = np.array([_float(row[position + 2]) for row in rows], dtype=np.float64)
+        score_sum = np.array([_float(value) for value in columns[position + 2]],
+                             dtype=np.float64)
     return Cells(
-        values=tuple(tuple(row[:k]) for row in rows),
+        values=tuple(zip(*columns[:k], strict=True)) if rows else (),
         bins=np.where(bins == BELOW, 0, np.where(bins == ABOVE, CALIBRATION_BINS - 1, bins)),
         counts=_derive(size, decision, label, bins, score_sum),
     )

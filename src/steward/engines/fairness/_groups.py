@@ -55,11 +55,12 @@ class GroupEncoder:
     def __init__(self, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
         self.columns = tuple(columns)
         # Distinct raw values per column first: cells repeat them many times over.
-        distinct: list[dict[Any, str | None]] = [{} for _ in self.columns]
-        for row in rows:
-            for i, value in enumerate(row):
-                if value not in distinct[i]:
-                    distinct[i][value] = format_value(value)
+        listed = list(rows)
+        by_column = list(zip(*listed, strict=True)) if listed else [() for _ in self.columns]
+        distinct: list[dict[Any, str | None]] = [
+            {value: format_value(value) for value in dict.fromkeys(column)}
+            for column in by_column
+        ]
         self.labels: list[list[str]] = []
         self.codes: list[dict[str, int]] = []
         self._code_of: list[dict[Any, int]] = []
@@ -80,16 +81,16 @@ class GroupEncoder:
     def encode(self, rows: Sequence[Sequence[Any]]) -> tuple[np.ndarray, np.ndarray]:
         """Codes per row and column, and a per-row/column mask of missing values."""
         codes = np.empty((len(rows), len(self.columns)), dtype=np.int64)
-        for i in range(len(self.columns)):
+        by_column = list(zip(*rows, strict=True)) if len(rows) else []
+        for i, values in enumerate(by_column):
             code_of, codes_by_label = self._code_of[i], self.codes[i]
-            column = []
-            for row in rows:
-                value = row[i]
-                code = code_of.get(value)
-                if code is None:  # NaN, or a value only seen now
-                    label = format_value(value)
-                    code = len(self.labels[i]) - 1 if label is None else codes_by_label[label]
-                column.append(code)
+            column = [code_of.get(value) for value in values]
+            if None in column:  # NaN, or a value only seen now
+                for j, code in enumerate(column):
+                    if code is None:
+                        label = format_value(values[j])
+                        column[j] = (len(self.labels[i]) - 1 if label is None
+                                     else codes_by_label[label])
             codes[:, i] = column
         missing = codes == np.array([len(labels) - 1 for labels in self.labels])
         return codes, missing
@@ -128,6 +129,25 @@ def scopes_for(columns: Sequence[str], *, intersections: bool) -> list[tuple[int
     return scopes
 
 
+def _unique_rows(keys: np.ndarray, sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(keys, axis=0, return_inverse=True)`` for rows of codes below ``sizes``.
+
+    Each row becomes one integer (mixed radix, first column most significant), so the rows
+    sort as integers, in the same lexicographic order, ~10x faster than sorting rows.
+    """
+    if math.prod(sizes) >= 2**62:  # too many combinations for one int64: sort the rows
+        unique, inverse = np.unique(keys, axis=0, return_inverse=True)
+        return unique, inverse.reshape(-1)
+    packed = np.zeros(len(keys), dtype=np.int64)
+    for i, size in enumerate(sizes):
+        packed = packed * size + keys[:, i]
+    values, inverse = np.unique(packed, return_inverse=True)
+    unique = np.empty((len(values), len(sizes)), dtype=np.int64)
+    for i in range(len(sizes) - 1, -1, -1):
+        values, unique[:, i] = np.divmod(values, sizes[i])
+    return unique, inverse.reshape(-1)
+
+
 def rollup(
     *,
     positions: tuple[int, ...],
@@ -143,8 +163,7 @@ def rollup(
     """Sum cell counts (and reference population) into the groups of one scope."""
     sub = codes[:, positions]
     keys = sub if ref_codes is None else np.vstack([sub, ref_codes[:, positions]])
-    unique, inverse = np.unique(keys, axis=0, return_inverse=True)
-    inverse = inverse.reshape(-1)
+    unique, inverse = _unique_rows(keys, [len(encoder.labels[p]) for p in positions])
     cell_group = inverse[: len(sub)]
     groups = len(unique)
     summed: dict[str, np.ndarray] = {}

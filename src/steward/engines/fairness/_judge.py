@@ -110,7 +110,12 @@ class Finding:
     citation: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # asdict() without its deep copy of every field: only ``group`` is mutable.
+        return {"metric": self.metric, "scope": self.scope, "verdict": self.verdict,
+                "reason": self.reason, "group": None if self.group is None else dict(self.group),
+                "value": self.value, "threshold": self.threshold, "test": self.test,
+                "p_value": self.p_value, "p_adjusted": self.p_adjusted,
+                "citation": self.citation}
 
 
 TestKey = tuple[str, str, int]
@@ -161,7 +166,7 @@ def _group(scope: ScopeMetrics, g: int) -> dict[str, str]:
 
 
 def _test(scope: ScopeMetrics, metric: str, g: int) -> Comparison | None:
-    return next((t for t in scope.tests if t.metric == metric and t.group == g), None)
+    return scope.test_index.get((metric, g))
 
 
 class _Judge:

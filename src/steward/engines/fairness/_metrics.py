@@ -21,12 +21,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
 
 from steward.engines.fairness._groups import ScopeCounts
 from steward.engines.fairness._stats import (
+    BinomialLogs,
     TestResult,
     binomial_test,
     compare_proportions,
@@ -86,6 +88,14 @@ class ScopeMetrics:
     @property
     def scope(self) -> str:
         return self.counts.scope
+
+    @cached_property
+    def test_index(self) -> dict[tuple[str, int], Comparison]:
+        """The (first) test of each (metric, group position)."""
+        index: dict[tuple[str, int], Comparison] = {}
+        for test in self.tests:
+            index.setdefault((test.metric, test.group), test)
+        return index
 
 
 def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
@@ -205,8 +215,11 @@ def measure_scope(
                                          int(numbers[num][high]), int(numbers[den][high]))
             if result is not None:
                 tests.append(Comparison(name, counts.scope, level, low, high, result))
+    total_reached_count = int(reached.sum())
+    logs = BinomialLogs(total_reached_count)
     for g in np.flatnonzero(representation_judged):
-        result = binomial_test(int(reached[g]), int(reached.sum()), float(population_share[g]))
+        result = binomial_test(int(reached[g]), total_reached_count, float(population_share[g]),
+                               logs=logs)
         if result is not None:
             tests.append(Comparison("representation", counts.scope, level, int(g), None, result))
 
