@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from steward.engines.content import ContentRule, Scanner, VerdictPolicy, judge
+from steward.engines.content import ContentRule, Finding, Scanner, VerdictPolicy, judge
 from steward.errors import InvalidInput
 from steward.rules.content_loader import load_content_rules
 
@@ -197,3 +197,74 @@ def test_judge_takes_a_policy() -> None:
     assert judge(findings) == "review"
     assert judge(findings, policy=VerdictPolicy(severity_overrides={"t.rule": "block"})) == "block"
     assert judge(findings, policy=VerdictPolicy(review_on=frozenset())) == "pass"
+
+
+def _varied_items() -> list[tuple[str, str | None, dict | None]]:
+    """A few thousand texts mixing every rule family, PII, HTML, non-ASCII text, chat turns,
+    empty texts and texts that end or begin where a pattern could run into the next one."""
+    import random
+
+    rng = random.Random(5)
+    pieces = [
+        "Big news! Our rain jacket is 20% off until Sunday.", "Don't miss out: shop now.",
+        "Clinically proven to prevent blisters.", "Only $29 a month, 12 monthly payments of $29.",
+        "Only $29 a month, 9.9% APR.",
+        "Questions? Call 415-555-0132 or mail help@northwind.example.",
+        "Hey guys, these deals are crazy!", "Guaranteed returns on our gift card plan.",
+        "Card on file: 4111 1111 1111 1111.", "Order #4111111111111112 ships tomorrow.",
+        "Tracking 1Z999AA10123456784, SKU 20394857.", "Looking for young and energetic salesmen.",
+        '"Best boots I ever owned!" - Jamie, verified buyer', "Created with the help of AI.",
+        "#ad Loving my new tent from Northwind!", "I lost 30 pounds in a month with this plan!",
+        "Leave a 5-star review and get 10% off your next order!", "Subject: RE: your account",
+        "Unsubscribe: https://northwind.example/u", "Northwind Outfitters, 12 Harbor Street, "
+        "Portland, OR 97201", "Advertisement.", "SSN 536-22-1234, IBAN GB82 WEST 1234 5698 7654 32",
+        "from 203.0.113.9 or fe80::1ff:fe23:4567:890a", "Dear Mr. Jürgen Klopp,", "Regards,\nAda",
+        "Café Ünïcode — écrivez à zoë@example.fr", "☃ naïve 5555 5555 5555 4444", "Dear", "Mr.",
+        "User: hi", "Bot: Hi! I'm Northwind's virtual assistant.", "Bot: Hello!\nUser: thanks",
+        "address: 12 Main St\nPhone: 555 0100", "Sent to P.O. Box 123", "So comfy. " * 25,
+        "<p>Clinically <b>proven</b>!</p><a href='https://x.example/unsubscribe'>Manage</a>",
+        "<html><body><div>Dear Ms. Jones</div><!-- 4111 1111 1111 1111 --></body></html>", "",
+    ]
+    channels = ["email", "sms", "social", "ad", "web", "chat", None, "chatbot"]
+    metadata = [None, {}, {"ai_generated": True}, {"ai_generated": True, "presented_as": "review"},
+                {"endorsement": True}, {"presented_as": "testimonial", "insider": True},
+                {"in_thread": True, "prior_consent": True}, {"ai_generated": True,
+                                                             "ai_disclosure": True},
+                {"jurisdictions": ["us"]}]
+    items = []
+    for _ in range(3000):
+        parts = rng.sample(pieces, rng.choice([1, 1, 2, 3]))
+        text = rng.choice([" ", "\n", "\n\n"]).join(parts)
+        if rng.random() < 0.1:
+            text = text[:rng.randrange(len(text) + 1)]
+        items.append((text, rng.choice(channels), rng.choice(metadata)))
+    return items
+
+
+def test_batch_equals_one_by_one_and_the_re_engine_on_a_varied_corpus(scanner) -> None:  # type: ignore[no-untyped-def]
+    items = _varied_items()
+    batch = scanner.scan_many(items)
+    assert batch == [scanner.scan(t, channel=c, metadata=m) for t, c, m in items]
+    assert batch == scanner.scan_many(iter(items))  # any iterable
+    assert len({f.rule for r in batch for f in r.findings}) >= 20  # the corpus exercises rules
+    assert sum(r.verdict == "pass" for r in batch) > 0
+    if scanner.engine == "hyperscan":
+        slow = Scanner(load_content_rules(plugins=False), engine="re")
+        assert batch == slow.scan_many(items)
+    for result in batch:
+        assert result.verdict == judge(result.findings)
+        for f in result.findings:  # built without the dataclass __init__: same object
+            same = Finding(rule=f.rule, family=f.family, severity=f.severity, title=f.title,
+                           start=f.start, end=f.end, text=f.text, citation=f.citation,
+                           suggestion=f.suggestion, entity_type=f.entity_type)
+            assert f == same and hash(f) == hash(same) and repr(f) == repr(same)
+
+
+def test_verdicts_follow_a_changed_policy() -> None:
+    scanner = Scanner(load_content_rules(plugins=False))
+    text, meta = "Treat yourself to a new jacket.", {"ai_generated": True}
+    assert scanner.scan(text, channel="ad", metadata=meta).verdict == "review"
+    scanner.policy = VerdictPolicy(severity_overrides={"disclosure.ai-content": "block"})
+    assert scanner.scan(text, channel="ad", metadata=meta).verdict == "block"
+    scanner.policy = VerdictPolicy(review_on=frozenset())
+    assert scanner.scan(text, channel="ad", metadata=meta).verdict == "pass"

@@ -104,3 +104,19 @@ def test_accuracy_on_presidio_research_synthetic_set() -> None:
         assert scores[entity].precision >= 0.95, scores[entity]
     assert scores["PERSON"].precision >= 0.9
     assert scores["STREET_ADDRESS"].precision >= 0.9
+
+
+def test_detect_many_equals_detect_and_spans_equal_constructed_ones() -> None:
+    from steward.engines.pii import PiiSpan
+
+    cells = ["Write to ada.l@example.co.uk, call +44 20 7946 0958", None, "", "Dear",
+             "Café — zoë@example.fr, 4111 1111 1111 1111", "SSN 536-22-1234", "Mr. Ada Lovelace",
+             "12 Baker Street", "Order #4111111111111112"] * 3
+    detector = PiiDetector()
+    batch = detector.detect_many(cells)
+    assert batch == [detector.detect(c) if c else [] for c in cells]
+    for spans in batch:
+        for s in spans:
+            same = PiiSpan(s.entity_type, s.start, s.end, s.text, s.detector)
+            assert s == same and hash(s) == hash(same) and repr(s) == repr(same)
+            assert vars(s) == vars(same)

@@ -8,7 +8,8 @@ its channel and metadata and returns findings with character offsets into the te
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from typing import Any
 
 from steward.engines.content._markup import looks_like_html, visible_text
@@ -145,14 +146,54 @@ class ScanResult:
         return {"verdict": self.verdict, "findings": [f.as_dict() for f in self.findings]}
 
 
-@dataclass(frozen=True)
 class _Compiled:
-    rule: ContentRule
-    match: frozenset[int]
-    unless: frozenset[int]
-    near: frozenset[int]
-    require: frozenset[int]
-    suggestions: Mapping[int, str]
+    """One enabled rule, compiled: its pattern ids and the parts of its findings that never
+    change (so a finding is built from a few values, not from the rule each time)."""
+
+    __slots__ = ("citation", "doc_finding", "head", "index", "kind", "match", "mode", "near",
+                 "require", "require_pii", "rule", "tip", "tips", "unless")
+
+    def __init__(self, rule: ContentRule, index: int, *, match: set[int], unless: Iterable[int],
+                 near: Iterable[int], require: Iterable[int], suggestions: Mapping[int, str]
+                 ) -> None:
+        self.rule = rule
+        self.index = index
+        self.kind = rule.kind
+        self.match = frozenset(match)
+        self.unless = frozenset(unless)
+        self.near = frozenset(near)
+        self.require = frozenset(require)
+        self.require_pii = frozenset(rule.require_pii)
+        self.mode = _mode(rule)
+        self.head = (rule.id, rule.family, rule.severity, rule.title)
+        self.citation = rule.citation
+        self.tip = rule.suggestion
+        self.tips = {p: _tip(rule.suggestion, s) for p, s in suggestions.items() if s}
+        self.doc_finding = _new_finding(self.head, 0, 0, "", self.citation, self.tip, None)
+
+
+class _Plan:
+    """The rules that can fire for one channel and metadata, indexed for evaluation.
+
+    ``relevant`` holds every rule pattern whose hits can change a finding here; ``empty`` is the
+    result when none of them (and no PII) is found — ``None`` where that depends on the text
+    (a chat transcript's first turn).
+    """
+
+    __slots__ = ("by_pattern", "doc_rules", "empty", "needs_pii", "pii", "relevant")
+
+    def __init__(self, by_pattern: dict[int, list[_Compiled]], pii: dict[str, list[_Compiled]],
+                 doc_rules: list[_Compiled], relevant: frozenset[int], needs_pii: bool,
+                 empty: ScanResult | None) -> None:
+        self.by_pattern = by_pattern
+        self.pii = pii
+        self.doc_rules = doc_rules
+        self.relevant = relevant
+        self.needs_pii = needs_pii
+        self.empty = empty
+
+
+_VERDICTS = ("pass", "review", "block")
 
 
 class Scanner:
@@ -187,15 +228,16 @@ class Scanner:
                 if replacement:
                     suggestions[term_id] = replacement
             compiled.append(_Compiled(
-                rule=rule, match=frozenset(match),
-                unless=frozenset(pid(r) for r in rule.unless),
-                near=frozenset(pid(r) for r in rule.unless_near),
-                require=frozenset([*(pid(r) for r in rule.require),
-                                   *(pid(term_regex(t)) for t in rule.require_terms)]),
+                rule, len(compiled), match=match,
+                unless=[pid(r) for r in rule.unless],
+                near=[pid(r) for r in rule.unless_near],
+                require=[*(pid(r) for r in rule.require),
+                         *(pid(term_regex(t)) for t in rule.require_terms)],
                 suggestions=suggestions))
         self.matcher = MultiPattern(patterns, engine=engine)
         self._compiled = tuple(compiled)
-        self._plans: dict[Any, _Plan] = {}
+        # (policy signature, verdict rank per compiled rule, plans cached per channel/metadata)
+        self._state: tuple[Any, list[int], dict[Any, _Plan]] | None = None
 
     @property
     def engine(self) -> str:
@@ -213,24 +255,54 @@ class Scanner:
     def scan_many(self, items: Iterable[tuple[str, str | None, Mapping[str, Any] | ContentMeta
                                               | None]]) -> list[ScanResult]:
         """``scan`` over ``(text, channel, metadata)`` items, in order, in one pass."""
+        state = self._policy_state()
+        ranks, plans = state[1], state[2]
         texts: list[str] = []
-        bodies: list[str] = []
-        plans: list[_Plan] = []
+        item_plans: list[_Plan] = []
+        dynamic: list[int] = []  # texts whose plan has no constant result (first-turn rules)
         for text, channel, metadata in items:
             texts.append(text)
-            bodies.append(visible_text(text) if "<" in text and looks_like_html(text) else text)
-            plans.append(self._plan(channel, metadata))
-        all_hits = self.matcher.scan_many(bodies)
-        policy = self.policy
-        return [self._evaluate(text, body, hits, plan, policy)
-                for text, body, hits, plan in zip(texts, bodies, all_hits, plans, strict=True)]
+            try:  # the plan cache, inlined: the common keys are hashable as they come
+                plan = plans.get((channel, metadata if metadata is None
+                                  or isinstance(metadata, ContentMeta)
+                                  else tuple(metadata.items())))
+            except TypeError:
+                plan = None
+            if plan is None:
+                plan = self._plan(channel, metadata, state)
+            if plan.empty is None:
+                dynamic.append(len(item_plans))
+            item_plans.append(plan)
+        bodies = [visible_text(t) if "<" in t and looks_like_html(t) else t for t in texts]
+        all_hits = self.matcher.scan_grouped(bodies)
+        # most texts match nothing that matters: their plan's constant result stands
+        results: list[ScanResult] = [plan.empty for plan in item_plans]  # type: ignore[misc]
+        evaluate = self._evaluate
+        for doc, hits in all_hits.items():
+            results[doc] = evaluate(texts[doc], bodies[doc], hits, item_plans[doc], ranks)
+        for doc in dynamic:
+            if doc not in all_hits:
+                results[doc] = evaluate(texts[doc], bodies[doc], (), item_plans[doc], ranks)
+        return results
 
-    def _plan(self, channel: str | None, metadata: Mapping[str, Any] | ContentMeta | None
-              ) -> _Plan:
+    def _policy_state(self) -> tuple[Any, list[int], dict[Any, _Plan]]:
+        """Verdict ranks for the policy in force (recomputed, with the plans, if it changed)."""
+        policy = self.policy
+        signature = (frozenset(policy.block_on), frozenset(policy.review_on),
+                     tuple(policy.severity_overrides.items()))
+        state = self._state
+        if state is None or state[0] != signature:
+            ranks = [_rank(c.rule, policy) for c in self._compiled]
+            state = self._state = (signature, ranks, {})
+        return state
+
+    def _plan(self, channel: str | None, metadata: Mapping[str, Any] | ContentMeta | None,
+              state: tuple[Any, list[int], dict[Any, _Plan]]) -> _Plan:
         """The rules that can fire for this channel and metadata (cached per combination)."""
+        plans = state[2]
         try:
             key: Any = (channel, _meta_key(metadata))
-            plan = self._plans.get(key)
+            plan = plans.get(key)
         except TypeError:  # unhashable metadata values: no cache
             key, plan = None, None
         if plan is not None:
@@ -241,76 +313,142 @@ class Scanner:
                   if _applies(c.rule, norm, meta) and not _satisfied(c.rule, meta)]
         by_pattern: dict[int, list[_Compiled]] = {}
         pii: dict[str, list[_Compiled]] = {}
+        relevant: set[int] = set()
         for item in usable:
             for p in item.match:
                 by_pattern.setdefault(p, []).append(item)
+            if item.match:
+                relevant |= item.match | item.unless | item.near
             for entity in item.rule.pii:
                 pii.setdefault(entity, []).append(item)
-        plan = _Plan(by_pattern, pii, [c for c in usable if c.rule.kind in ("require", "document")])
-        if key is not None and len(self._plans) < 4096:
-            self._plans[key] = plan
+        doc_rules = [c for c in usable if c.kind in ("require", "document")]
+        first_turn = False
+        for item in doc_rules:
+            relevant |= item.require
+            first_turn = first_turn or item.rule.first_turn
+        if first_turn:
+            relevant.add(self._turn_pid)
+        needs_pii = bool(pii) or any(c.rule.require_pii for c in doc_rules)
+        empty = None
+        if not first_turn:  # the result when nothing relevant is found
+            ranks = state[1]
+            fired = [c for c in doc_rules if c.kind == "document" or not c.rule.within_first]
+            fired.sort(key=lambda c: c.rule.id)
+            empty = ScanResult(_VERDICTS[max((ranks[c.index] for c in fired), default=0)],
+                               tuple(c.doc_finding for c in fired))
+        plan = _Plan(by_pattern, pii, doc_rules, frozenset(relevant), needs_pii, empty)
+        if key is not None and len(plans) < 4096:
+            plans[key] = plan
         return plan
 
-    def _evaluate(self, text: str, body: str, hits: list[tuple[int, int, int]], plan: _Plan,
-                  policy: VerdictPolicy) -> ScanResult:
+    def _evaluate(self, text: str, body: str, hits: Sequence[tuple[int, int, int]], plan: _Plan,
+                  ranks: list[int]) -> ScanResult:
         n_pii = self._n_pii
+        relevant = plan.relevant
         present: dict[int, list[tuple[int, int]]] = {}
         pii_hits = []
         for hit in hits:
-            if hit[0] < n_pii:
+            p = hit[1]
+            if p < n_pii:
                 pii_hits.append(hit)
-            else:
-                present.setdefault(hit[0], []).append((hit[1], hit[2]))
+            elif p in relevant:
+                places = present.get(p)
+                if places is None:
+                    present[p] = [(hit[0], hit[2])]
+                else:
+                    places.append((hit[0], hit[2]))
+        spans = (self.detector.resolve_by_start(body, pii_hits) if pii_hits and plan.needs_pii
+                 else ())
+        if not present and not spans and plan.empty is not None:
+            return plan.empty
         out: list[Finding] = []
-        spans = self.detector.resolve(body, pii_hits) if pii_hits else []
-        if plan.pii:
+        rank = 0
+        if spans and plan.pii:
+            by_entity = plan.pii
             for span in spans:
-                for item in plan.pii.get(span.entity_type, ()):
-                    out.append(_finding(item.rule, span.start, span.end, text,
-                                        entity_type=span.entity_type))
-        if plan.by_pattern:
+                for item in by_entity.get(span.entity_type, ()):
+                    s, e = span.start, span.end
+                    out.append(_new_finding(item.head, s, e, "" if s == e else text[s:e],
+                                            item.citation, item.tip, span.entity_type))
+                    if ranks[item.index] > rank:
+                        rank = ranks[item.index]
+        if present and plan.by_pattern:
+            by_pattern = plan.by_pattern
             seen: set[tuple[str, int]] = set()
             for p, places in present.items():
-                for item in plan.by_pattern.get(p, ()):
-                    rule = item.rule
-                    if item.unless and any(u in present for u in item.unless):
+                for item in by_pattern.get(p, ()):
+                    if item.unless and not item.unless.isdisjoint(present):
                         continue
+                    rule_id = item.head[0]
+                    tip = item.tips.get(p, item.tip)
                     for s, e in places:
-                        if item.near and _near(present, item.near, s, e, rule.near):
+                        if item.near and _near(present, item.near, s, e, item.rule.near):
                             continue
-                        if (rule.id, s) in seen:
+                        if (rule_id, s) in seen:
                             continue
-                        seen.add((rule.id, s))
-                        out.append(_finding(rule, s, e, text, suggestion=item.suggestions.get(p)))
+                        seen.add((rule_id, s))
+                        out.append(_new_finding(item.head, s, e, "" if s == e else text[s:e],
+                                                item.citation, tip, None))
+                        if ranks[item.index] > rank:
+                            rank = ranks[item.index]
         for item in plan.doc_rules:
-            rule = item.rule
-            if rule.kind == "document":
-                out.append(_finding(rule, 0, 0, text))
-                continue
-            found = [s for p in item.require for s, _ in present.get(p, ())]
-            if rule.require_pii:
-                found += [s.start for s in spans if s.entity_type in rule.require_pii]
-            if rule.first_turn:
-                turns = [s for s, _ in present.get(self._turn_pid, ()) if s > 0]
-                limit = min(turns) if turns else _paragraph_end(body)
-                if not any(s < limit for s in found):
-                    out.append(_finding(rule, 0, min(limit, len(text)), text, whole=True))
-            elif rule.within_first:
-                if found and min(found) >= rule.within_first:
+            mode = item.mode
+            if mode == _REQUIRE:  # fires when none of its patterns (or PII types) is there
+                if not item.require.isdisjoint(present) or (
+                        item.require_pii and any(s.entity_type in item.require_pii
+                                                 for s in spans)):
+                    continue
+                finding = item.doc_finding
+            elif mode == _DOCUMENT:
+                finding = item.doc_finding
+            else:
+                found = [s for p in item.require for s, _ in present.get(p, ())]
+                if item.require_pii:
+                    found += [s.start for s in spans if s.entity_type in item.require_pii]
+                if mode == _FIRST_TURN:
+                    turns = [s for s, _ in present.get(self._turn_pid, ()) if s > 0]
+                    limit = min(turns) if turns else _paragraph_end(body)
+                    if any(s < limit for s in found):
+                        continue
+                    end = min(limit, len(text))
+                    finding = _new_finding(item.head, 0, end, text[:end][:200], item.citation,
+                                           item.tip, None)
+                else:  # _WITHIN_FIRST
+                    if not found or min(found) < item.rule.within_first:  # type: ignore[operator]
+                        continue
                     first = min(found)
-                    out.append(_finding(rule, first, first, text))
-            elif not found:
-                out.append(_finding(rule, 0, 0, text))
+                    finding = _new_finding(item.head, first, first, "", item.citation,
+                                           item.tip, None)
+            out.append(finding)
+            if ranks[item.index] > rank:
+                rank = ranks[item.index]
         if len(out) > 1:
-            out.sort(key=lambda f: (f.start, f.end, f.rule))
-        return ScanResult(judge(out, policy=policy), tuple(out))
+            out.sort(key=_FINDING_ORDER)
+        return ScanResult(_VERDICTS[rank], tuple(out))
 
 
-@dataclass(frozen=True)
-class _Plan:
-    by_pattern: dict[int, list[_Compiled]]
-    pii: dict[str, list[_Compiled]]
-    doc_rules: list[_Compiled]
+_MATCH, _PII, _DOCUMENT, _REQUIRE, _WITHIN_FIRST, _FIRST_TURN = range(6)
+
+
+def _mode(rule: ContentRule) -> int:
+    """How the rule fires: on matches, on PII spans, once per document, or on a missing
+    requirement (anywhere, within the first characters, or in a chat's first turn)."""
+    kind = rule.kind
+    if kind != "require":
+        return {"match": _MATCH, "pii": _PII}.get(kind, _DOCUMENT)
+    if rule.first_turn:
+        return _FIRST_TURN
+    return _WITHIN_FIRST if rule.within_first else _REQUIRE
+_FINDING_ORDER = attrgetter("start", "end", "rule")
+
+
+def _rank(rule: ContentRule, policy: VerdictPolicy) -> int:
+    """2 if the rule's findings block under ``policy``, 1 if they need review, else 0 (as
+    :func:`judge` decides)."""
+    severity = policy.severity_overrides.get(rule.id, rule.severity)
+    if severity in policy.block_on:
+        return 2
+    return 1 if severity in policy.review_on else 0
 
 
 def _meta_key(metadata: Mapping[str, Any] | ContentMeta | None) -> Any:
@@ -360,15 +498,36 @@ def _paragraph_end(body: str) -> int:
     return len(body) if end < 0 else end
 
 
-def _finding(rule: ContentRule, start: int, end: int, text: str, *,
-             entity_type: str | None = None, suggestion: str | None = None,
-             whole: bool = False) -> Finding:
-    snippet = "" if start == end else text[start:end]
-    if whole and len(snippet) > 200:
-        snippet = snippet[:200]
-    tip = rule.suggestion
+def _tip(base: str, suggestion: str | None) -> str:
     if suggestion:
-        tip = f"Use \u201c{suggestion}\u201d instead. {tip}".strip()
-    return Finding(rule=rule.id, family=rule.family, severity=rule.severity, title=rule.title,
-                   start=start, end=end, text=snippet, citation=rule.citation, suggestion=tip,
-                   entity_type=entity_type)
+        return f"Use \u201c{suggestion}\u201d instead. {base}".strip()
+    return base
+
+
+# Findings are built by the thousand: set the slots of a new instance directly rather than through
+# the frozen dataclass's __init__ (one object.__setattr__ call per field). Same object, same
+# fields; test_scanner checks the two agree.
+_FINDING_FIELDS = ("rule", "family", "severity", "title", "start", "end", "text", "citation",
+                   "suggestion", "entity_type")
+assert tuple(f.name for f in fields(Finding)) == _FINDING_FIELDS
+(_set_rule, _set_family, _set_severity, _set_title, _set_start, _set_end, _set_text,
+ _set_citation, _set_suggestion, _set_entity_type) = (getattr(Finding, name).__set__
+                                                      for name in _FINDING_FIELDS)
+_object_new = object.__new__
+
+
+def _new_finding(head: tuple[str, str, str, str], start: int, end: int, text: str,
+                 citation: Citation, suggestion: str, entity_type: str | None) -> Finding:
+    """``Finding(*head, start, end, text, citation, suggestion, entity_type)``, faster."""
+    finding = _object_new(Finding)
+    _set_rule(finding, head[0])
+    _set_family(finding, head[1])
+    _set_severity(finding, head[2])
+    _set_title(finding, head[3])
+    _set_start(finding, start)
+    _set_end(finding, end)
+    _set_text(finding, text)
+    _set_citation(finding, citation)
+    _set_suggestion(finding, suggestion)
+    _set_entity_type(finding, entity_type)
+    return finding

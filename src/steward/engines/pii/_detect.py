@@ -44,6 +44,20 @@ class PiiSpan:
     detector: str = field(default="pattern", compare=False)
 
 
+_object_new = object.__new__
+_object_setattr = object.__setattr__
+
+
+def _span(entity_type: str, start: int, end: int, text: str,
+          detector: str = "pattern") -> PiiSpan:
+    """``PiiSpan(entity_type, start, end, text, detector)`` without the frozen dataclass's
+    per-field ``object.__setattr__`` calls (spans are made for every validated candidate)."""
+    span = _object_new(PiiSpan)
+    _object_setattr(span, "__dict__", {"entity_type": entity_type, "start": start, "end": end,
+                                       "text": text, "detector": detector})
+    return span
+
+
 @dataclass(frozen=True)
 class Candidate:
     name: str
@@ -158,14 +172,26 @@ class PiiDetector:
         """Turn candidate hits (indices into :data:`CANDIDATES`) into validated spans."""
         found: list[PiiSpan] = []
         for pid, start, end in hits:
-            handler = _HANDLERS[pid]
-            span = handler(self, text, start, end)
+            span = _HANDLERS[pid](self, text, start, end)
             if span is not None:
                 found.append(span)
+        return self._finish(text, found)
+
+    def resolve_by_start(self, text: str, hits: Iterable[tuple[int, int, int]]) -> list[PiiSpan]:
+        """:meth:`resolve` for hits given as ``(start, candidate index, end)`` (the order
+        :meth:`MultiPattern.scan_grouped` returns them in)."""
+        found: list[PiiSpan] = []
+        for start, pid, end in hits:
+            span = _HANDLERS[pid](self, text, start, end)
+            if span is not None:
+                found.append(span)
+        return self._finish(text, found)
+
+    def _finish(self, text: str, found: list[PiiSpan]) -> list[PiiSpan]:
         if self.ner is not None:
             for start, end, label in self.ner(text):
-                found.append(PiiSpan(label, start, end, text[start:end], "ner"))
-        if not found:
+                found.append(_span(label, start, end, text[start:end], "ner"))
+        if len(found) < 2:  # nothing to settle
             return found
         return _settle(text, found)
 
@@ -180,7 +206,7 @@ class PiiDetector:
             return None
         if local.startswith(".") or local.endswith(".") or ".." in local or ".." in domain:
             return None
-        return PiiSpan(EMAIL_ADDRESS, start, end, text[start:end])
+        return _span(EMAIL_ADDRESS, start, end, text[start:end])
 
     def _card(self, text: str, start: int, end: int) -> PiiSpan | None:
         if NOT_NUMBER_CONTEXT.search(_before(text, start)):
@@ -190,11 +216,11 @@ class PiiDetector:
                 continue
             candidate = text[s:e]
             if v.valid_card(candidate):
-                return PiiSpan(CREDIT_CARD, s, e, candidate)
+                return _span(CREDIT_CARD, s, e, candidate)
             digits = v._digits(candidate)
             if (14 <= len(digits) <= 19 and v.luhn_ok(digits) and len(set(digits)) > 2
                     and CARD_CONTEXT.search(_before(text, s, 40))):
-                return PiiSpan(CREDIT_CARD, s, e, candidate, "luhn+context")
+                return _span(CREDIT_CARD, s, e, candidate, "luhn+context")
         return None
 
     def _iban(self, text: str, start: int, end: int) -> PiiSpan | None:
@@ -209,7 +235,7 @@ class PiiDetector:
         if count != length or not _isolated(text, start, stop):
             return None
         candidate = text[start:stop]
-        return PiiSpan(IBAN_CODE, start, stop, candidate) if v.valid_iban(candidate) else None
+        return _span(IBAN_CODE, start, stop, candidate) if v.valid_iban(candidate) else None
 
     def _ssn(self, text: str, start: int, end: int) -> PiiSpan | None:
         if not _isolated(text, start, end, extra="-."):
@@ -221,7 +247,7 @@ class PiiDetector:
             return None
         if not seps and not SSN_CONTEXT.search(_before(text, start, 40)):
             return None
-        return PiiSpan(US_SSN, start, end, candidate) if v.valid_ssn(candidate) else None
+        return _span(US_SSN, start, end, candidate) if v.valid_ssn(candidate) else None
 
     def _ipv4(self, text: str, start: int, end: int) -> PiiSpan | None:
         if not _isolated(text, start, end) or NOT_NUMBER_CONTEXT.search(_before(text, start, 12)):
@@ -230,13 +256,13 @@ class PiiDetector:
                 text[end + 1:end + 2].isdigit():
             return None
         candidate = text[start:end]
-        return PiiSpan(IP_ADDRESS, start, end, candidate) if v.valid_ip(candidate) else None
+        return _span(IP_ADDRESS, start, end, candidate) if v.valid_ip(candidate) else None
 
     def _ipv6(self, text: str, start: int, end: int) -> PiiSpan | None:
         candidate = text[start:end]
         if candidate.count(":") < 2 or not _isolated(text, start, end, extra=":"):
             return None
-        return PiiSpan(IP_ADDRESS, start, end, candidate) if v.valid_ip(candidate) else None
+        return _span(IP_ADDRESS, start, end, candidate) if v.valid_ip(candidate) else None
 
     def _phone(self, text: str, start: int, end: int) -> PiiSpan | None:
         # trim unbalanced parentheses and separators the greedy class took in
@@ -255,11 +281,11 @@ class PiiDetector:
         if NOT_PHONE_CONTEXT.search(before):
             return None
         if PHONE_CONTEXT.search(before) or PHONE_AFTER.match(text, end):
-            return PiiSpan(PHONE_NUMBER, start, end, candidate, "shape+context")
+            return _span(PHONE_NUMBER, start, end, candidate, "shape+context")
         if FOLLOWED_BY_NAME.match(text, end):  # a house number before a street name
             return None
         if v.valid_phone(candidate.split(" x")[0].split("x")[0], self.phone_regions):
-            return PiiSpan(PHONE_NUMBER, start, end, candidate, "phonenumbers")
+            return _span(PHONE_NUMBER, start, end, candidate, "phonenumbers")
         return None
 
     def _person_after(self, text: str, start: int, end: int) -> PiiSpan | None:
@@ -283,10 +309,10 @@ class PiiDetector:
         s, e = tokens[0][0], tokens[-1][1]
         if text[e - 1] == "." and e - s > 2 and not text[e - 2].isupper():
             e -= 1
-        return PiiSpan(PERSON, s, e, text[s:e], "context")
+        return _span(PERSON, s, e, text[s:e], "context")
 
     def _address(self, text: str, start: int, end: int) -> PiiSpan | None:
-        return PiiSpan(STREET_ADDRESS, start, end, text[start:end])
+        return _span(STREET_ADDRESS, start, end, text[start:end])
 
     def _address_after(self, text: str, start: int, end: int) -> PiiSpan | None:
         stop = text.find("\n", end)
@@ -294,7 +320,7 @@ class PiiDetector:
         line = text[end:stop].rstrip(" .?!,")
         if not line or not any(ch.isdigit() for ch in line[:40]):
             return None
-        return PiiSpan(STREET_ADDRESS, end, end + len(line), line, "context")
+        return _span(STREET_ADDRESS, end, end + len(line), line, "context")
 
 
 def _sub_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -331,7 +357,7 @@ def _settle(text: str, found: list[PiiSpan]) -> list[PiiSpan]:
                 if other.entity_type == span.entity_type and span.entity_type in (
                         STREET_ADDRESS, PERSON, LOCATION):
                     s, e = min(other.start, span.start), max(other.end, span.end)
-                    kept[i] = PiiSpan(other.entity_type, s, e, text[s:e], other.detector)
+                    kept[i] = _span(other.entity_type, s, e, text[s:e], other.detector)
                 clash = True
                 break
         if not clash:

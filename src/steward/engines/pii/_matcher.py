@@ -14,6 +14,8 @@ import threading
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate
+from operator import add, itemgetter
 
 try:  # pragma: no cover - exercised by whichever engine the machine has
     import hyperscan
@@ -96,63 +98,105 @@ class MultiPattern:
             return [self.scan(t) for t in texts]
         return self._scan_hyperscan_many(texts)
 
+    def scan_grouped(self, texts: Sequence[str]) -> dict[int, list[tuple[int, int, int]]]:
+        """:meth:`scan_many` as ``{text index: hits}`` for the texts with hits, each hit as
+        ``(start, pattern index, end)`` in the same order (by start, then pattern): the form the
+        content scanner consumes without re-packing."""
+        if self.engine != "hyperscan":
+            grouped = {}
+            for doc, text in enumerate(texts):
+                hits = self.scan(text)
+                if hits:
+                    grouped[doc] = [(s, pid, e) for pid, s, e in hits]
+            return grouped
+        return self._scan_grouped(texts)
+
     def _scan_hyperscan_many(self, texts: Sequence[str]) -> list[list[Hit]]:
-        encoded = [t.encode("utf-8") for t in texts]
-        starts: list[int] = []
-        ends: list[int] = []
-        position = 0
-        for data in encoded:
-            starts.append(position)
-            position += len(data)
-            ends.append(position)
-            position += len(_SEPARATOR)
-        raw: list[Hit] = []
+        grouped = self._scan_grouped(texts)
+        out: list[list[Hit]] = [[] for _ in texts]
+        for doc, hits in grouped.items():
+            out[doc] = [(pid, s, e) for s, pid, e in hits]
+        return out
+
+    def _scan_grouped(self, texts: Sequence[str]) -> dict[int, list[tuple[int, int, int]]]:
+        """One Hyperscan call over all ``texts`` joined by a separator; hits mapped back.
+
+        Each raw hit is packed into one integer ordered by start, then pattern, then longest
+        first (ints sort fast and are not tracked by the garbage collector) and sorted once: per
+        pattern that is the order leftmost-longest needs, and overall it is the order each
+        text's hits are returned in, so they are split between texts in one sweep.
+        """
+        n = len(texts)
+        out: dict[int, list[tuple[int, int, int]]] = {}
+        if not n or not any(texts):
+            return out
+        joined = texts[0] if n == 1 else _SEPARATOR_STR.join(texts)
+        buffer = joined.encode("utf-8")
+        ascii_only = len(buffer) == len(joined)
+        lengths = ([len(t) for t in texts] if ascii_only
+                   else [len(t) if t.isascii() else len(t.encode("utf-8")) for t in texts])
+        step = len(_SEPARATOR)
+        starts = list(accumulate([length + step for length in lengths[:-1]], initial=0))
+        ends = list(map(add, starts, lengths))
+        end_bits = (len(buffer) + 1).bit_length()
+        end_mask = (1 << end_bits) - 1
+        pid_bits = len(self.patterns).bit_length()
+        pid_mask = (1 << pid_bits) - 1
+        start_shift = end_bits + pid_bits
+        raw: list[int] = []
         append = raw.append
 
         def on_match(pid: int, start: int, end: int, flags: int, context: object) -> None:
-            append((pid, start, end))
+            append((start << start_shift) | (pid << end_bits) | (end_mask - end))
 
-        out: list[list[Hit]] = [[] for _ in texts]
-        if not any(encoded):
-            return out
-        buffer = encoded[0] if len(encoded) == 1 else _SEPARATOR.join(encoded)
         self._db.scan(buffer, match_event_handler=on_match, scratch=self._scratch())
         if not raw:
             return out
-        # leftmost-longest, then non-overlapping per pattern
-        raw.sort(key=lambda h: (h[0], h[1], -h[2]))
-        last_pid, last_end = -1, -1
-        single = len(encoded) == 1
-        for pid, start, end in raw:
-            if pid != last_pid:
-                last_pid, last_end = pid, -1
-            if start < last_end or end <= start:
+        raw.sort()
+        # leftmost-longest, then non-overlapping per pattern (each pattern's hits arrive by
+        # start, longest first); a hit that begins in a separator belongs to the next text
+        last_end = [-1] * len(self.patterns)
+        doc, doc_start, doc_end, hits = -1, 0, -1, []
+        unsorted: set[int] = set()
+        for packed in raw:
+            start = packed >> start_shift
+            pid = (packed >> end_bits) & pid_mask
+            end = end_mask - (packed & end_mask)
+            if start < last_end[pid] or end <= start:
                 continue
-            last_end = end
-            if single:
-                out[0].append((pid, start, end))
+            last_end[pid] = end
+            if not doc_start <= start < doc_end:
+                doc = bisect_right(starts, start) - 1
+                if doc < 0 or start >= ends[doc]:  # began in the separator before the next text
+                    doc += 1
+                doc_start, doc_end = starts[doc], ends[doc]
+                hits = out.get(doc) or out.setdefault(doc, [])
+            if start < doc_start:
+                start = doc_start
+                unsorted.add(doc)
+            if end > doc_end or end <= start:
                 continue
-            doc = bisect_right(starts, start) - 1
-            if doc < 0 or start >= ends[doc]:  # began in the separator before the next text
-                doc += 1
-                start = starts[doc]
-            if end > ends[doc] or end <= start:
-                continue
-            out[doc].append((pid, start - starts[doc], end - starts[doc]))
-        for doc, hits in enumerate(out):
-            if not hits:
-                continue
-            text = texts[doc]
-            if len(encoded[doc]) != len(text):
+            hits.append((start - doc_start, pid, end - doc_start))
+        for doc in unsorted:
+            out[doc].sort(key=_START_PID)
+        for doc in [d for d, h in out.items() if not h]:  # every hit of a text dropped
+            del out[doc]
+        if not ascii_only:
+            for doc, hits in out.items():
+                text = texts[doc]
+                if lengths[doc] == len(text):
+                    continue
                 char_starts = _char_starts(text)
-                hits = [(pid, bisect_right(char_starts, s) - 1, bisect_right(char_starts, e - 1))
-                        for pid, s, e in hits]
-            hits.sort(key=lambda h: (h[1], h[0]))
-            out[doc] = hits
+                hits = [(bisect_right(char_starts, s) - 1, pid, bisect_right(char_starts, e - 1))
+                        for s, pid, e in hits]
+                hits.sort(key=_START_PID)
+                out[doc] = hits
         return out
 
 
 _SEPARATOR = b"\n\x00\n"
+_SEPARATOR_STR = _SEPARATOR.decode("ascii")
+_START_PID = itemgetter(0, 1)
 
 
 def _char_starts(text: str) -> list[int]:
