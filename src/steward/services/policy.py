@@ -9,6 +9,7 @@ default pack is in force as "version 0".
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from steward.core.audit_chain import canonical_json
 from steward.core.policy import (
     PolicyError,
     PolicyPack,
@@ -33,6 +35,10 @@ from steward.storage.orm import Attestation, PolicyVersion, User
 MANAGE_POLICY = write_access(Role.COMMITTEE, Role.LEGAL)
 DEFAULT_VERSION = 0
 MAX_DOCUMENT = 1_000_000
+JUDGE_MEMO_SIZE = 4096
+JUDGE_MEMO_MAX_KEY = 4096
+"""Judging is pure (the same pack and facts give the same decision), so small fact sets are
+memoised per runtime: a content scan's facts take a handful of values, and CEL is slow."""
 
 
 @dataclass(frozen=True)
@@ -181,8 +187,19 @@ def judge(unit: Unit, *, applies_to: str, facts: dict[str, Any]) -> dict[str, An
     """Judge facts (a system, an engine result, …) by the policy in force; the decision records
     the version that judged it."""
     force = in_force(unit)
+    key = canonical_json([force.version, applies_to, facts])  # versions never change
+    memo: dict[str, dict[str, Any]] | None = None
+    if len(key) <= JUDGE_MEMO_MAX_KEY and unit.runtime is not None:
+        memo = unit.runtime.cached("policy_judgements", dict)
+        if key in memo:
+            return copy.deepcopy(memo[key])
     decision = evaluate(force.pack, applies_to=applies_to, facts=facts)
-    return {**decision.to_dict(), "policy_version": force.version}
+    result = {**decision.to_dict(), "policy_version": force.version}
+    if memo is not None:
+        if len(memo) >= JUDGE_MEMO_SIZE:
+            memo.clear()
+        memo[key] = copy.deepcopy(result)
+    return result
 
 
 def attest(unit: Unit, version: int | None = None) -> dict[str, Any]:
