@@ -175,3 +175,13 @@ def test_duckdb_tracks_progress_without_printing_a_bar() -> None:
             "SELECT current_setting('enable_progress_bar'), "
             "current_setting('enable_progress_bar_print')")
     assert settings == [(True, False)]
+
+
+def test_an_empty_file_is_refused_in_one_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from steward.engines.backends import open_table
+    from steward.errors import InvalidInput
+
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(InvalidInput, match="the file is empty"):
+        open_table(str(empty))

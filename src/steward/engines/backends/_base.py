@@ -14,6 +14,7 @@ ColumnKind = Literal["boolean", "numeric", "string", "temporal", "nested", "othe
 ProgressCallback = Callable[[str, float], None]
 
 FILE_NOT_FOUND = "file not found: {path}"
+EMPTY_FILE = "cannot read {path}: the file is empty"
 NO_FILES_MATCH = "no Parquet or CSV files match {pattern}"
 UNSUPPORTED_FORMAT = "cannot read {path}: unsupported file type (use .parquet or .csv)"
 MIXED_FORMATS = "cannot read {pattern}: it mixes Parquet and CSV files"

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 from steward.engines.backends._base import (
+    EMPTY_FILE,
     FILE_NOT_FOUND,
     MIXED_FORMATS,
     NO_FILES_MATCH,
@@ -92,6 +93,8 @@ def _expand(item: str) -> list[Path]:
         return found
     if not path.is_file():
         raise InvalidInput(FILE_NOT_FOUND.format(path=item), path=item)
+    if path.stat().st_size == 0:
+        raise InvalidInput(EMPTY_FILE.format(path=item), path=item)
     return [path]
 
 
