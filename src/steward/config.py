@@ -94,5 +94,6 @@ def load_settings(**overrides: Any) -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "settings"
-        raise ConfigurationError(f"invalid setting STEWARD_{where.upper()}: {first['msg']}") from None
+        raise ConfigurationError(
+            f"invalid setting STEWARD_{where.upper()}: {first['msg']}") from None
     return settings.check()

@@ -9,7 +9,8 @@ import typer
 import uvicorn
 
 from steward.cli.context import open_runtime
-from steward.services import database, demo as demo_service
+from steward.services import database
+from steward.services import demo as demo_service
 
 
 def _serve(host: str | None, port: int | None, workers: int) -> None:

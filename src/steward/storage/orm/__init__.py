@@ -39,6 +39,6 @@ __all__ = [
     "Kpi",
     "Attestation", "AuditorGrant", "Feedback", "Incident", "PolicyVersion", "Review",
     "ReviewDecision", "TrainingCompletion", "TrainingModule",
-    "AISystem", "ApiToken", "AuditEntry", "Base", "Evidence", "SystemObligation", "User", "UserRole",
-    "WebSession",
+    "AISystem", "ApiToken", "AuditEntry", "Base", "Evidence", "SystemObligation", "User",
+    "UserRole", "WebSession",
 ]
