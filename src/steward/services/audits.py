@@ -33,10 +33,9 @@ from steward.core.roles import ANY_READER, Role, write_access
 from steward.engines.backends import BackendName, ProgressCallback, open_table
 from steward.engines.fairness import FairnessThresholds, audit_fairness
 from steward.errors import InvalidInput, NotFound, StewardError
-from steward.services import auditors, policy
+from steward.services import auditors, data_paths, policy
 from steward.services.evidence import get_evidence, list_evidence, record_evidence
 from steward.services.gates import system_facts
-from steward.services.monitor import confined
 from steward.services.runtime import Unit
 from steward.storage.orm import AISystem, Evidence
 
@@ -144,14 +143,11 @@ def _system(unit: Unit, system_id: int) -> AISystem:
 
 
 def _path(unit: Unit, path: str, confine: bool) -> str:
-    return str(confined(unit.settings.data_dir, path)) if confine else path
+    return data_paths.resolve(unit, path, confine=confine)
 
 
 def _shown(unit: Unit, path: str, confine: bool) -> str:
-    if not confine:
-        return path
-    resolved = confined(unit.settings.data_dir, path)
-    return str(resolved.relative_to(Path(unit.settings.data_dir).resolve()))
+    return data_paths.shown(unit, path, confine=confine)
 
 
 def run_fairness_audit(

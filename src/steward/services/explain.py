@@ -32,8 +32,8 @@ from steward.core.roles import ANY_READER, Role, write_access
 from steward.engines.explain import MODEL_SUFFIXES, customer_text, explain, labelled, load_model
 from steward.errors import Conflict, Forbidden, InvalidInput, NotFound
 from steward.services import auditors
+from steward.services.data_paths import confined
 from steward.services.evidence import record_evidence
-from steward.services.monitor import confined
 from steward.services.runtime import Unit
 from steward.storage.orm import AISystem, ModelFile
 

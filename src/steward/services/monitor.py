@@ -29,7 +29,7 @@ from sqlalchemy import select
 from steward.core.roles import ANY_READER, Role, write_access
 from steward.engines.drift import DriftReport, DriftThresholds, ReferenceProfile, check_drift
 from steward.errors import Conflict, InvalidInput, NotFound, StewardError
-from steward.services import auditors, policy
+from steward.services import auditors, data_paths, policy
 from steward.services.escalation import alert_to_incident
 from steward.services.evidence import (
     get_evidence,
@@ -47,7 +47,6 @@ ACKNOWLEDGE_ALERTS = write_access(Role.DATA_SCIENCE, Role.IT, Role.PRIVACY, Role
 PROFILE_KIND = "drift_profile"
 CHECK_KIND = "drift_check"
 ALERT_STATUSES = ("open", "acknowledged")
-OUTSIDE_DATA_DIR = "{path}: only files under the data directory may be read here"
 NO_REFERENCE = "give a reference table or a stored profile, not both and not neither"
 NO_PROFILE = "no drift profile {ref!r}"
 BAD_NAME = "a name must be 1-120 characters"
@@ -77,18 +76,8 @@ def _visible(unit: Unit, query: Any, column: Any) -> Any:
 # --- paths ---------------------------------------------------------------------------------
 
 
-def confined(settings_data_dir: Path, path: str) -> Path:
-    """Resolve ``path`` (relative to the data directory) and refuse anything outside it."""
-    root = Path(settings_data_dir).resolve()
-    candidate = Path(path)
-    resolved = (candidate if candidate.is_absolute() else root / candidate).resolve()
-    if resolved != root and root not in resolved.parents:
-        raise InvalidInput(OUTSIDE_DATA_DIR.format(path=path))
-    return resolved
-
-
 def _source(unit: Unit, path: str, confine: bool) -> str:
-    return str(confined(unit.settings.data_dir, path)) if confine else path
+    return data_paths.resolve(unit, path, confine=confine)
 
 
 # --- drift checks and profiles ---------------------------------------------------------------

@@ -39,9 +39,8 @@ from steward.engines.privacy import (
     anonymize as run_plan,
 )
 from steward.errors import InvalidInput, NotFound
-from steward.services import policy
+from steward.services import data_paths, policy
 from steward.services.evidence import get_evidence, list_evidence, record_evidence
-from steward.services.monitor import confined
 from steward.services.runtime import Unit
 from steward.storage.orm import AISystem
 
@@ -82,14 +81,11 @@ def pseudonym_key(unit: Unit, *, create: bool = True) -> bytes | None:
 
 
 def _path(unit: Unit, path: str, confine: bool) -> str:
-    return str(confined(unit.settings.data_dir, path)) if confine else path
+    return data_paths.resolve(unit, path, confine=confine)
 
 
 def _shown(unit: Unit, path: str, confine: bool) -> str:
-    if not confine:
-        return path
-    resolved = confined(unit.settings.data_dir, path)
-    return str(resolved.relative_to(Path(unit.settings.data_dir).resolve()))
+    return data_paths.shown(unit, path, confine=confine)
 
 
 def _default_out(unit: Unit, source: str) -> str:

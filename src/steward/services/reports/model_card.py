@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 
 from steward import __version__
 from steward.services.model_cards import FIELDS
-from steward.services.reports import stylesheet
+from steward.services.reports import _num, stylesheet
 from steward.services.reports.pdf import html_to_pdf
 
 STATUS_CLASS = {"present": "pass", "partial": "warn", "missing": "fail"}
@@ -33,18 +33,6 @@ def paragraphs(text: str | None) -> Markup:
         elif lines:
             out.append(f"<p>{'<br>'.join(str(escape(line)) for line in lines)}</p>")
     return Markup("".join(out))
-
-
-def _num(value: Any, digits: int = 3) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        return f"{value:.{digits}f}"
-    return str(value)
 
 
 @cache

@@ -1,0 +1,34 @@
+"""Paths to data files given by people: the CLI may read any local path, while the API and the
+web may only read under ``STEWARD_DATA_DIR`` (``confine=True``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from steward.errors import InvalidInput
+from steward.services.runtime import Unit
+
+OUTSIDE_DATA_DIR = "{path}: only files under the data directory may be read here"
+
+
+def confined(data_dir: Path, path: str) -> Path:
+    """Resolve ``path`` (relative to the data directory) and refuse anything outside it."""
+    root = Path(data_dir).resolve()
+    candidate = Path(path)
+    resolved = (candidate if candidate.is_absolute() else root / candidate).resolve()
+    if resolved != root and root not in resolved.parents:
+        raise InvalidInput(OUTSIDE_DATA_DIR.format(path=path))
+    return resolved
+
+
+def resolve(unit: Unit, path: str, *, confine: bool) -> str:
+    """The path to read: confined to the data directory when asked."""
+    return str(confined(unit.settings.data_dir, path)) if confine else path
+
+
+def shown(unit: Unit, path: str, *, confine: bool) -> str:
+    """The path as a person should see it (relative to the data directory when confined)."""
+    if not confine:
+        return path
+    resolved = confined(unit.settings.data_dir, path)
+    return str(resolved.relative_to(Path(unit.settings.data_dir).resolve()))
