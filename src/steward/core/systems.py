@@ -15,20 +15,10 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from steward.core.lifecycle import Stage
-from steward.core.risk import normalise_jurisdiction
+from steward.core.risk import AiKind, normalise_jurisdiction
 from steward.core.taxonomy import data_categories, data_uses
 
-
-class AIKind(StrEnum):
-    GENERATIVE_TEXT = "generative_text"
-    GENERATIVE_IMAGE = "generative_image"
-    GENERATIVE_AUDIO = "generative_audio"
-    GENERATIVE_VIDEO = "generative_video"
-    PREDICTIVE_MODEL = "predictive_model"
-    RECOMMENDER = "recommender"
-    CHATBOT = "chatbot"
-    SEGMENTATION = "segmentation"
-
+AIKind = AiKind  # one list of AI kinds: the risk questionnaire's
 
 GENERATIVE_KINDS = frozenset({AIKind.GENERATIVE_TEXT, AIKind.GENERATIVE_IMAGE,
                               AIKind.GENERATIVE_AUDIO, AIKind.GENERATIVE_VIDEO, AIKind.CHATBOT})
