@@ -24,8 +24,7 @@ ANSWERS = {"ai_kind": ["predictive_model"], "uses": ["lead_scoring"], "jurisdict
 
 def _actor(runtime: Runtime, username: str) -> Actor:
     with runtime.unit(Actor.system()) as unit:
-        view = users.get_user(unit, username)
-    return Actor(name=view.username, roles=frozenset(view.roles), user_id=view.id)  # type: ignore[arg-type]
+        return users.actor_named(unit, username)
 
 
 @pytest.fixture

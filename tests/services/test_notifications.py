@@ -55,8 +55,7 @@ def smtp_sink():  # type: ignore[no-untyped-def]
 
 def _actor(runtime: Runtime, username: str) -> Actor:
     with runtime.unit(Actor.system()) as unit:
-        view = users.get_user(unit, username)
-    return Actor(name=view.username, roles=frozenset(view.roles), user_id=view.id)  # type: ignore[arg-type]
+        return users.actor_named(unit, username)
 
 
 def test_notifications_for_a_reviewer_and_an_owner(runtime: Runtime, operator: Actor) -> None:

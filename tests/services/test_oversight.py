@@ -11,8 +11,7 @@ from steward.services.runtime import Actor, Runtime
 
 def _actor(runtime: Runtime, username: str) -> Actor:
     with runtime.unit(Actor.system()) as unit:
-        view = users.get_user(unit, username)
-    return Actor(name=view.username, roles=frozenset(view.roles), user_id=view.id)  # type: ignore[arg-type]
+        return users.actor_named(unit, username)
 
 
 @pytest.fixture

@@ -31,8 +31,7 @@ def people(runtime: Runtime, operator: Actor) -> None:
 
 def _as(runtime: Runtime, username: str) -> Actor:
     with runtime.unit(Actor.system()) as unit:
-        view = users.get_user(unit, username)
-    return Actor(name=view.username, roles=frozenset(view.roles), user_id=view.id)  # type: ignore[arg-type]
+        return users.actor_named(unit, username)
 
 
 @pytest.mark.usefixtures("people")

@@ -5,13 +5,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import select
-
 from steward.rules.policy_loader import default_pack_text
-from steward.services import escalation, feedback, gates, policy, systems, training
+from steward.services import escalation, feedback, gates, policy, systems, training, users
 from steward.services.runtime import Unit
-from steward.services.users import actor_for
-from steward.storage.orm import User
 
 MODULES = (
     ("ai-literacy", "AI literacy for marketing (EU AI Act Art. 4)",
@@ -27,9 +23,7 @@ COMPLETED = {"maya": ("ai-literacy", "fair-targeting"), "dan": ("ai-literacy", "
 
 
 def _become(unit: Unit, username: str) -> None:
-    user = unit.session.scalar(select(User).where(User.username == username))
-    assert user is not None
-    unit.actor = actor_for(user, via="web")
+    unit.actor = users.actor_named(unit, username, via="web")
 
 
 def _system_id(unit: Unit, name: str) -> int:

@@ -141,6 +141,11 @@ def actor_for(user: User, *, via: str) -> Actor:
                  user_id=user.id, via=via)
 
 
+def actor_named(unit: Unit, username: str, *, via: str = "api") -> Actor:
+    """The actor a user acts as (their roles, their id), looked up by username."""
+    return actor_for(_get(unit, username), via=via)
+
+
 def check_password(unit: Unit, username: str, password: str) -> User:
     """The user behind a username and password, or Unauthenticated with one generic message."""
     user = unit.session.scalar(select(User).where(User.username == username.strip().lower()))
