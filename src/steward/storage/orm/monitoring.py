@@ -27,6 +27,7 @@ class Monitor(Base):
     current_path: Mapped[str] = mapped_column(Text)
     columns: Mapped[list[str]] = mapped_column(JSONType, default=list)
     thresholds: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    config: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     every_minutes: Mapped[int] = mapped_column(Integer, default=1440)
     open_incident: Mapped[bool] = mapped_column(Boolean, default=False)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
