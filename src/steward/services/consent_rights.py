@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import delete, select, text
 
 from steward.core.roles import Role, write_access
+from steward.engines.consent.audience import JURISDICTION_CODE
 from steward.errors import InvalidInput
 from steward.services import consent, consent_ingest, consent_keys
 from steward.services.runtime import Unit
@@ -99,13 +100,18 @@ def _drop_snapshot(folder: Path) -> None:
 
 def bulk_opt_out(unit: Unit, path: str | Path, *, purposes: Sequence[str] = (),
                  status: str = "withdrawn", subject_column: str = "subject",
-                 jurisdiction: str | None = None) -> dict[str, Any]:
+                 jurisdiction: str | None = None,
+                 occurred_at: str | datetime | None = None) -> dict[str, Any]:
     """Record a refusal (``withdrawn`` or ``denied``) for everyone in a file, for the purposes
     given (all purposes when none). The file is CSV/Parquet with a subject column, or a text
-    file with one identifier per line."""
+    file with one identifier per line. ``occurred_at`` dates the opt-outs (default now): the
+    same file opted out again at the same time adds nothing."""
     unit.require(consent.RECORD_CONSENT, "record consent")
     if status not in ("withdrawn", "denied"):
         raise InvalidInput("an opt-out is withdrawn or denied")
+    if jurisdiction and not (len(jurisdiction) <= 16 and JURISDICTION_CODE.match(
+            jurisdiction.strip().upper())):
+        raise InvalidInput(f"jurisdiction {jurisdiction!r} must look like EU, US or US-CA")
     known = consent.purposes(unit)
     wanted = [consent._purpose(known, p).key for p in purposes] or list(known)
     source = Path(path)
@@ -123,7 +129,7 @@ def bulk_opt_out(unit: Unit, path: str | Path, *, purposes: Sequence[str] = (),
         reader = (f"read_csv({literal}, header = false, columns = {{'subject': 'VARCHAR'}}, "
                   f"delim = '\\t', quote = '')")
         subject_column = "subject"
-    now = datetime.now(UTC).isoformat()
+    now = consent._aware(occurred_at).astimezone(UTC).isoformat()
     values = ", ".join(f"('{p}')" for p in wanted)
     con = duckdb.connect()
     try:
@@ -136,15 +142,19 @@ def bulk_opt_out(unit: Unit, path: str | Path, *, purposes: Sequence[str] = (),
                                f"(columns: {', '.join(columns[:20])})")
         with tempfile.TemporaryDirectory(prefix="steward-optout-") as folder:
             target = Path(folder) / "opt-outs.parquet"
-            where = f"'{jurisdiction.upper()}'" if jurisdiction else "NULL"
-            con.execute(
-                f"COPY (SELECT trim(CAST(\"{subject_column}\" AS VARCHAR)) AS subject, "
-                f"v.purpose, '{status}' AS status, 'consent' AS lawful_basis, "
-                f"'import' AS source, {where} AS jurisdiction, '{now}' AS occurred_at, "
-                f"'bulk opt-out: {source.name.replace(chr(39), '')}' AS evidence "
-                f"FROM {reader} CROSS JOIN (VALUES {values}) v(purpose) "
-                f"WHERE nullif(trim(CAST(\"{subject_column}\" AS VARCHAR)), '') IS NOT NULL) "
-                f"TO '{target}' (FORMAT parquet)")
+            where = f"'{jurisdiction.strip().upper()}'" if jurisdiction else "NULL"
+            column = '"' + subject_column.replace('"', '""') + '"'
+            try:
+                con.execute(
+                    f"COPY (SELECT trim(CAST({column} AS VARCHAR)) AS subject, "
+                    f"v.purpose, '{status}' AS status, 'consent' AS lawful_basis, "
+                    f"'import' AS source, {where} AS jurisdiction, '{now}' AS occurred_at, "
+                    f"'bulk opt-out: {source.name.replace(chr(39), '')}' AS evidence "
+                    f"FROM {reader} CROSS JOIN (VALUES {values}) v(purpose) "
+                    f"WHERE nullif(trim(CAST({column} AS VARCHAR)), '') "
+                    f"IS NOT NULL) TO '{target}' (FORMAT parquet)")
+            except duckdb.Error as exc:
+                raise InvalidInput(f"{source}: cannot read: {str(exc).splitlines()[0]}") from None
             result = consent_ingest.ingest_events_file(unit, target)
     finally:
         con.close()

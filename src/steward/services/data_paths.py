@@ -13,6 +13,8 @@ OUTSIDE_DATA_DIR = "{path}: only files under the data directory may be read here
 
 def confined(data_dir: Path, path: str) -> Path:
     """Resolve ``path`` (relative to the data directory) and refuse anything outside it."""
+    if "\x00" in path:
+        raise InvalidInput(f"{path!r}: a path cannot hold a NUL character")
     root = Path(data_dir).resolve()
     candidate = Path(path)
     resolved = (candidate if candidate.is_absolute() else root / candidate).resolve()
