@@ -1,3 +1,11 @@
+"""Consent API: decode, CMP events (idempotent), GPC, strings, rights, bulk opt-outs and audience
+filters on files under the data directory; problem+json errors; roles."""
+
+from __future__ import annotations
+
+from steward.services import evidence
+from steward.services.runtime import Actor
+
 TC = "CO5dPi4O5dPx2B7DvCENA2CgAAAAAAAAAAAAGewAAM8gAAAA.YAAAAAAAAAAA"
 
 
@@ -67,3 +75,113 @@ def test_gpc_header_strings_and_rights(client, make_person) -> None:  # type: ig
     after = client.get("/api/v1/consent/ca@visitor.us", headers=cmp.headers,
                        params={"purpose": "targeted_advertising"}).json()["purposes"][0]
     assert after["reason"] == "no_record"
+
+
+def _problem(response, status: int, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert text in response.json()["detail"], response.json()
+
+
+def test_bulk_opt_out_from_a_list_or_a_file(client, make_person, settings) -> None:  # type: ignore[no-untyped-def]
+    priya = make_person("priya", "privacy")
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    (settings.data_dir / "unsubscribed.csv").write_text("email\nc@x\nd@x\n")
+    (settings.data_dir / "broken.parquet").write_bytes(b"PAR1 not parquet")
+    body = {"subjects": ["A@x", "b@x"], "purposes": ["email_marketing", "measurement"],
+            "jurisdiction": "eu", "occurred_at": "2025-06-01T12:00:00Z"}
+    first = client.post("/api/v1/consent/opt-outs", headers=priya.headers, json=body)
+    assert first.status_code == 201, first.text
+    assert (first.json()["rows"], first.json()["added"]) == (4, 4)
+    again = client.post("/api/v1/consent/opt-outs", headers=priya.headers, json=body)
+    assert again.status_code == 200 and again.json()["already_recorded"] == 4
+    state = client.get("/api/v1/consent/a@x", headers=priya.headers,
+                       params={"purpose": "measurement"}).json()["purposes"][0]
+    assert (state["status"], state["reason"]) == ("withdrawn", "withdrawn")
+
+    from_file = client.post("/api/v1/consent/opt-outs", headers=priya.headers,
+                            json={"file": "unsubscribed.csv", "subject_column": "email",
+                                  "status": "denied"})
+    assert from_file.status_code == 201, from_file.text
+    assert from_file.json()["file"] == "unsubscribed.csv"
+    assert from_file.json()["added"] == 2 * len(from_file.json()["purposes"])
+
+    for payload, status, text in (
+            ({**body, "purposes": ["nope"]}, 422, "unknown consent purpose 'nope'"),
+            ({"file": "unsubscribed.csv"}, 422, "no 'subject' column"),
+            ({"file": "../../etc/passwd"}, 422, "only files under the data directory"),
+            ({"file": "broken.parquet"}, 422, "broken.parquet: cannot read"),
+            ({"file": "keys/subject.key"}, 422, "cannot be read here"),
+            ({**body, "jurisdiction": "EU'--"}, 422, "must look like EU"),
+            ({"file": "unsubscribed.csv", "subjects": ["a@x"]}, 422, "not both"),
+            ({"purposes": ["measurement"]}, 422, "not both and not neither")):
+        _problem(client.post("/api/v1/consent/opt-outs", headers=priya.headers, json=payload),
+                 status, text)
+    for role in ("legal", "auditor", "committee"):
+        person = make_person(f"p-{role}", role)
+        assert client.post("/api/v1/consent/opt-outs", headers=person.headers,
+                           json=body).status_code == 403
+
+
+def test_filter_an_audience_file_for_a_system(client, make_person, settings, runtime) -> None:  # type: ignore[no-untyped-def]
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    priya = make_person("priya", "privacy")
+    maya = make_person("maya", "marketing")
+    sid = client.post("/api/v1/systems", headers=priya.headers, json={
+        "name": "Lookalike builder", "purpose": "lookalikes", "owner": "maya",
+        "ai_kinds": ["segmentation"], "consent_purposes": ["targeted_advertising"]}).json()["id"]
+    recorded = client.post("/api/v1/consent/events", headers=maya.headers, json={"events": [
+        {"subject": "a@x", "purpose": "targeted_advertising", "status": "granted",
+         "occurred_at": "2025-01-01T00:00:00Z"},
+        {"subject": "b@x", "purpose": "targeted_advertising", "status": "withdrawn",
+         "occurred_at": "2025-01-01T00:00:00Z"}]})
+    assert recorded.status_code == 201, recorded.text
+    (settings.data_dir / "uploads").mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.table({"email": ["A@x", "b@x", "c@x"], "country": ["EU", "EU", "EU"]}),
+                   settings.data_dir / "uploads" / "lookalike.parquet")
+    (settings.data_dir / "uploads" / "broken.csv").write_bytes(b"\x00\xff" * 400)
+
+    done = client.post("/api/v1/consent/filter", headers=maya.headers, json={
+        "source": "uploads/lookalike.parquet", "system_id": sid, "subject_column": "email",
+        "jurisdiction_column": "country", "write_denied": True})
+    assert done.status_code == 200, done.text
+    result = done.json()
+    assert (result["rows"], result["allowed"], result["refused"]) == (3, 1, 2)
+    assert result["by_reason"]["withdrawn"] == 1 and result["by_reason"]["no_record"] == 1
+    assert result["verdict"] in ("pass", "warn", "block") and result["policy_version"] >= 0
+    assert result["source"] == "uploads/lookalike.parquet" and result["evidence_id"]
+    allowed = pq.read_table(settings.data_dir / result["outputs"]["allowed"])
+    assert allowed.column("email").to_pylist() == ["A@x"]
+    assert result["outputs"]["denied"].startswith("audiences/lookalike-refused-")
+    with runtime.unit(Actor.operator("t")) as unit:
+        kept = evidence.latest_evidence(unit, system_id=sid, kind="audience_filter")
+    assert kept["id"] == result["evidence_id"] and kept["verdict"] == result["verdict"]
+
+    by_purpose = client.post("/api/v1/consent/filter", headers=priya.headers, json={
+        "source": "uploads/lookalike.parquet", "purpose": "targeted_advertising",
+        "subject_column": "email", "out": "spring.csv"})
+    assert by_purpose.status_code == 200, by_purpose.text
+    assert by_purpose.json()["outputs"] == {"allowed": "audiences/spring.csv"}
+    assert "evidence_id" not in by_purpose.json()
+
+    base = {"source": "uploads/lookalike.parquet", "subject_column": "email",
+            "purpose": "targeted_advertising"}
+    for payload, status, text in (
+            ({**base, "purpose": "nope"}, 422, "unknown consent purpose 'nope'"),
+            ({**base, "subject_column": "subject"}, 422, "column 'subject' not found"),
+            ({**base, "source": "../secrets.parquet"}, 422, "only files under the data dir"),
+            ({**base, "source": "uploads/broken.csv"}, 422, "cannot read uploads/broken.csv"),
+            ({**base, "source": "consent/state.parquet"}, 422, "cannot be read here"),
+            ({**base, "out": "../../escape.parquet"}, 422, "written under audiences/"),
+            ({**base, "out": "x.json"}, 422, "write the output as .parquet or .csv"),
+            ({**base, "system_id": sid}, 422, "not both"),
+            ({**base, "purpose": None, "system_id": 999999}, 404, "no AI system")):
+        _problem(client.post("/api/v1/consent/filter", headers=maya.headers, json=payload),
+                 status, text)
+    assert not (settings.data_dir / "escape.parquet").exists()
+    for role in ("legal", "auditor", "committee"):
+        person = make_person(f"p-{role}", role)
+        assert client.post("/api/v1/consent/filter", headers=person.headers,
+                           json=base).status_code == 403

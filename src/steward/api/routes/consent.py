@@ -1,5 +1,6 @@
 """Consent: decode strings, record events (the endpoint a CMP or website calls), look people up,
-check them against a system, receipts, access and erasure."""
+check them against a system, receipts, access and erasure, bulk opt-outs and audience filters
+(files under the server's data directory)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from fastapi import APIRouter, Header, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from steward.api.deps import RuntimeDep, allow
+from steward.api.schemas.consent import AudienceFilterRequest, OptOutRequest
 from steward.core.roles import ANY_READER
 from steward.errors import InvalidInput
-from steward.services import consent, consent_rights
+from steward.services import consent, consent_audience, consent_files, consent_rights
 from steward.services.runtime import Actor
 
 router = APIRouter(prefix="/api/v1/consent", tags=["consent"])
@@ -20,6 +22,7 @@ ConsentReader = Annotated[Actor, allow(consent.READ_CONSENT)]
 Recorder = Annotated[Actor, allow(consent.RECORD_CONSENT)]
 Exporter = Annotated[Actor, allow(consent_rights.EXPORT_SUBJECTS)]
 Eraser = Annotated[Actor, allow(consent_rights.ERASE_SUBJECTS)]
+Filterer = Annotated[Actor, allow(consent_audience.FILTER_AUDIENCES)]
 
 
 class DecodeIn(BaseModel):
@@ -137,6 +140,41 @@ def erasure(body: ErasureIn, runtime: RuntimeDep, actor: Eraser) -> dict[str, An
     with runtime.unit(actor) as unit:
         return consent_rights.erase_subject(unit, body.subject, reason=body.reason,
                                             request_ref=body.request_ref)
+
+
+@router.post("/opt-outs", status_code=201)
+def opt_out(body: OptOutRequest, runtime: RuntimeDep, actor: Recorder,
+            response: Response) -> dict[str, Any]:
+    """Opt people out in bulk (``steward consent opt-out``): a list of identifiers or a file
+    under the data directory, for some purposes (default all). ``rows`` events were asked for,
+    ``added`` recorded; sent again with the same ``occurred_at`` it adds nothing and answers
+    200 instead of 201."""
+    options = {"purposes": body.purposes, "status": body.status,
+               "jurisdiction": body.jurisdiction, "occurred_at": body.occurred_at}
+    with runtime.unit(actor) as unit:
+        if body.file is not None:
+            result = consent_files.opt_out_file(unit, body.file,
+                                                subject_column=body.subject_column, **options)
+        else:
+            result = consent_files.opt_out_subjects(unit, body.subjects or [], **options)
+    if not result["added"]:
+        response.status_code = 200
+    return result
+
+
+@router.post("/filter")
+def filter_audience(body: AudienceFilterRequest, runtime: RuntimeDep,
+                    actor: Filterer) -> dict[str, Any]:
+    """Keep only the people in an audience file who may be processed (``steward consent
+    filter``): ``rows``, ``allowed``, ``refused`` and ``by_reason``, the ``outputs`` written
+    under ``audiences/``, and the policy's ``verdict`` (a ``block`` is an answer, not an
+    error). On a system the result is kept as its ``audience_filter`` evidence."""
+    with runtime.unit(actor) as unit:
+        return consent_files.filter_file(
+            unit, source=body.source, system_id=body.system_id, purpose=body.purpose,
+            subject_column=body.subject_column, jurisdiction_column=body.jurisdiction_column,
+            hashed=body.hashed, out=body.out, denied=body.denied,
+            write_denied=body.write_denied, criteria=body.criteria, backend=body.backend)
 
 
 @router.get("/{subject}/check")
