@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     session_minutes: int = Field(default=480, ge=1, description="web session lifetime")
     token_days: int = Field(default=365, ge=1, description="default API token lifetime")
+    monitor_interval: float = Field(
+        default=0, ge=0, le=86400,
+        description="seconds between monitor rounds run inside `steward serve` (0: none; run "
+                    "`steward monitor run` from cron instead)")
     annex_iii_applies_from: date = Field(
         default=date(2027, 12, 2),
         description="when EU AI Act Annex III obligations apply (Digital Omnibus date by default)",

@@ -86,3 +86,43 @@ def test_bad_drift_requests(client, make_person, settings) -> None:  # type: ign
                           json={"current": "ref.parquet"})
     assert neither.status_code == 422
     assert client.post("/api/v1/monitor/drift", json={"current": "x"}).status_code == 401
+
+
+def test_fairness_and_kpi_monitors(client, make_person, settings) -> None:  # type: ignore[no-untyped-def]
+    dan = make_person("dan", "data_science")
+    maya = make_person("maya", "marketing")
+    rng = np.random.default_rng(0)
+    group = rng.choice(np.array(["a", "b"]), 3000)
+    (settings.data_dir / "tables").mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.table({"group": group, "offered": (group == "a").astype(np.int8)}),
+                   settings.data_dir / "tables" / "decisions.parquet")
+    sid = client.post("/api/v1/systems", headers=dan.headers, json=SYSTEM).json()["id"]
+    fair = client.post("/api/v1/monitor/monitors/fairness", headers=dan.headers, json={
+        "system_id": sid, "name": "fair", "source": "tables/decisions.parquet",
+        "groups": ["group"], "decision": "offered", "every_minutes": 60})
+    assert fair.status_code == 201, fair.text
+    assert fair.json()["kind"] == "fairness" and fair.json()["config"]["decision"] == "offered"
+    outside = client.post("/api/v1/monitor/monitors/fairness", headers=dan.headers, json={
+        "system_id": sid, "name": "x", "source": "/etc/hostname", "groups": ["g"],
+        "decision": "d"})
+    assert outside.status_code == 422
+    kpi = client.post("/api/v1/monitor/monitors/kpi", headers=dan.headers, json={
+        "system_id": sid, "name": "ctr", "metric": "ctr"})
+    assert kpi.status_code == 201, kpi.text
+    assert kpi.json()["config"] == {"metric": "click_through", "minimum": 0.01,
+                                    "maximum": None, "window_days": 7, "campaign": None,
+                                    "severity": "warning"}
+    refused = client.post("/api/v1/monitor/monitors/kpi", headers=maya.headers, json={
+        "system_id": sid, "name": "m", "metric": "ctr"})
+    assert refused.status_code == 403
+    ran = client.post("/api/v1/monitor/run", headers=dan.headers)
+    assert ran.status_code == 200, ran.text
+    assert {(r["kind"], r["status"]) for r in ran.json()} == {("fairness", "fail"),
+                                                             ("kpi", "no_data")}
+    off = client.post(f"/api/v1/monitor/monitors/{kpi.json()['id']}/disable",
+                      headers=dan.headers)
+    assert off.status_code == 200 and off.json()["enabled"] is False
+    on = client.post(f"/api/v1/monitor/monitors/{kpi.json()['id']}/enable", headers=dan.headers)
+    assert on.json()["enabled"] is True
+    assert client.post("/api/v1/monitor/monitors/999/enable", headers=dan.headers
+                       ).status_code == 404

@@ -95,3 +95,43 @@ def test_profile_monitor_run_and_alerts(cli_env, runtime: Runtime, tables,  # ty
     assert json.loads(capsys.readouterr().out)[0]["last_status"] == "drift"
     assert main(["monitor", "profiles", "--format", "json"]) == 0
     assert [p["id"] for p in json.loads(capsys.readouterr().out)] == [profile["id"]]
+
+
+def test_fairness_and_kpi_monitors(cli_env, runtime: Runtime, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                   capsys) -> None:
+    from datetime import date
+
+    from steward.services import kpis
+
+    with runtime.unit(Actor.operator("t")) as unit:
+        users.add_user(unit, username="dan", roles="data_science")
+        sid = systems.create_system(unit, {"name": "Scorer", "purpose": "p", "owner": "dan",
+                                           "ai_kinds": ["predictive_model"]})["id"]
+        kpis.ingest(unit, [{"date": date.today().isoformat(), "system": sid,
+                            "metric": "complaints", "value": 40}])
+    rng = np.random.default_rng(0)
+    group = rng.choice(np.array(["a", "b"]), 4000)
+    pq.write_table(pa.table({"group": group, "offered": ((rng.random(4000) < 0.5)
+                                                         | (group == "a")).astype(np.int8)}),
+                   tmp_path / "decisions.parquet")
+    assert main(["monitor", "add-fairness", "--system", str(sid), "--name", "fair",
+                 "--data", str(tmp_path / "decisions.parquet"), "--groups", "group",
+                 "--decision", "offered", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["kind"] == "fairness"
+    assert main(["monitor", "add-kpi", "--system", str(sid), "--name", "complaints",
+                 "--metric", "complaints", "--max", "20", "--window", "3"]) == 0
+    assert main(["monitor", "add-kpi", "--system", str(sid), "--name", "bad",
+                 "--metric", "complaints", "--severity", "loud", "--max", "1"]) == 2
+    assert "unknown alert severity 'loud'" in capsys.readouterr().err
+    assert main(["monitor", "add-fairness", "--system", str(sid), "--name", "typo",
+                 "--data", str(tmp_path / "decisions.parquet"), "--groups", "gender",
+                 "--decision", "offered"]) == 2
+    assert "no column 'gender'" in capsys.readouterr().err
+    assert main(["monitor", "run", "--format", "json"]) == 1
+    ran = {r["monitor"]: r for r in json.loads(capsys.readouterr().out)}
+    assert ran["fair"]["kind"] == "fairness" and ran["fair"]["status"] == "fail"
+    assert ran["complaints"]["status"] == "fail" and ran["complaints"]["value"] == 40
+    assert main(["monitor", "disable", str(ran["fair"]["monitor_id"])]) == 0
+    assert main(["monitor", "run", "--all", "--format", "json"]) == 1
+    assert [r["monitor"] for r in json.loads(capsys.readouterr().out.split("\n", 1)[1])] == \
+        ["complaints"]

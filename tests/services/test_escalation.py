@@ -6,7 +6,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from steward.services import incidents, monitor, systems, users
+from steward.services import incidents, monitor, monitors, systems, users
 from steward.services.runtime import Actor, Runtime
 
 
@@ -28,12 +28,12 @@ def test_alert_opens_an_incident(runtime: Runtime, operator: Actor) -> None:
                                            "owner": "dan", "ai_kinds": ["predictive_model"],
                                            "stage": "production"})["id"]
         monitor.create_profile(unit, str(ref), system_id=sid, name="baseline")
-        monitor.add_monitor(unit, system_id=sid, name="daily", profile="baseline",
+        monitors.add_drift_monitor(unit, system_id=sid, name="daily", profile="baseline",
                             current=str(cur), every_minutes=60, open_incident=True)
-        monitor.add_monitor(unit, system_id=sid, name="quiet", profile="baseline",
+        monitors.add_drift_monitor(unit, system_id=sid, name="quiet", profile="baseline",
                             current=str(cur), every_minutes=60, open_incident=False)
     with runtime.unit(operator) as unit:
-        monitor.run_due(unit)
+        monitors.run_due(unit)
     with runtime.unit(operator) as unit:
         opened = incidents.list_incidents(unit, system_id=sid)
         stage = systems.get_system(unit, sid)["stage"]

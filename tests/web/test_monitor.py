@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from steward.services import monitor, systems
+from steward.services import monitor, monitors, systems
 from steward.services.runtime import Actor, Runtime
 
 
@@ -25,9 +25,9 @@ def _seed(runtime: Runtime, folder: Path) -> int:
         sid = systems.create_system(unit, {"name": "Lead scorer", "purpose": "p",
                                            "owner": "dan", "ai_kinds": ["predictive_model"]})["id"]
         monitor.create_profile(unit, str(folder / "ref.parquet"), system_id=sid, name="base")
-        monitor.add_monitor(unit, system_id=sid, name="nightly", profile="base",
+        monitors.add_drift_monitor(unit, system_id=sid, name="nightly", profile="base",
                             current=str(folder / "cur.parquet"))
-        monitor.run_due(unit)
+        monitors.run_due(unit)
     return sid
 
 

@@ -14,7 +14,8 @@ import typer
 
 from steward.cli.context import Format, emit, unit
 from steward.errors import InvalidInput
-from steward.services import monitor
+from steward.services import alerts as alert_service
+from steward.services import monitor, monitors
 
 app = typer.Typer(help="Monitoring: data drift, reference profiles, scheduled checks, alerts.",
                   no_args_is_help=True)
@@ -23,13 +24,16 @@ ColumnsOpt = Annotated[str | None, typer.Option(
     "--columns", help="comma-separated columns to compare (default: all of the reference)")]
 ThresholdOpt = Annotated[list[str] | None, typer.Option(
     "--threshold", help="NAME=VALUE, e.g. numeric_psi=0.25 or dataset_share=0.3 (repeatable)")]
+EveryOpt = Annotated[int, typer.Option("--every", help="minutes between checks")]
+IncidentOpt = Annotated[bool, typer.Option(
+    "--incident/--no-incident", help="ask for an incident when it alerts")]
 DRIFT_COLUMNS = ("column", "kind", "psi", "ks_statistic", "ks_pvalue", "wasserstein_norm",
                  "js_distance", "drifted")
-MONITOR_COLUMNS = ("id", "system", "name", "every_minutes", "enabled", "next_run_at",
+MONITOR_COLUMNS = ("id", "system", "name", "kind", "every_minutes", "enabled", "next_run_at",
                    "last_status", "current_path")
 ALERT_COLUMNS = ("id", "created_at", "severity", "status", "system", "message")
 PROFILE_COLUMNS = ("id", "system_id", "title", "created_at", "created_by", "file_path")
-RUN_COLUMNS = ("monitor_id", "monitor", "system_id", "status", "alert_id", "message")
+RUN_COLUMNS = ("monitor_id", "monitor", "kind", "system_id", "status", "alert_id", "message")
 
 
 def _columns(text: str | None) -> list[str] | None:
@@ -129,20 +133,93 @@ def add(
     name: Annotated[str, typer.Option("--name", help="the monitor's name")],
     profile: Annotated[str, typer.Option("--profile", help="stored profile (name or id)")],
     current: Annotated[str, typer.Option("--current", help="the current table's path")],
-    every: Annotated[int, typer.Option("--every", help="minutes between checks")] = 1440,
+    every: EveryOpt = 1440,
     columns: ColumnsOpt = None,
     threshold: ThresholdOpt = None,
-    incident: Annotated[bool, typer.Option(
-        "--incident/--no-incident", help="ask for an incident when it alerts")] = False,
+    incident: IncidentOpt = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Add a scheduled drift check of a system (the first run is due at once)."""
+    """Add a scheduled drift check of a system against a stored profile (first run: now)."""
     with unit() as work:
-        record = monitor.add_monitor(work, system_id=system, name=name, profile=profile,
+        record = monitors.add_drift_monitor(work, system_id=system, name=name, profile=profile,
                                      current=current, columns=_columns(columns),
                                      thresholds=_thresholds(threshold), every_minutes=every,
                                      open_incident=incident)
     emit(record, fmt=fmt, columns=MONITOR_COLUMNS)
+
+
+@app.command("add-fairness")
+def add_fairness(
+    system: Annotated[int, typer.Option("--system", help="the AI system to watch")],
+    name: Annotated[str, typer.Option("--name", help="the monitor's name")],
+    source: Annotated[str, typer.Option("--data", help="the decision table's path")],
+    groups: Annotated[str, typer.Option("--groups", help="comma-separated group columns")],
+    decision: Annotated[str, typer.Option("--decision", help="the decision (or score) column")],
+    label: Annotated[str | None, typer.Option("--label", help="the outcome column")] = None,
+    score: Annotated[str | None, typer.Option("--score", help="the score column")] = None,
+    threshold: Annotated[float | None, typer.Option(
+        "--threshold", help="decision = score >= threshold, for a score decision column")] = None,
+    intersections: Annotated[bool, typer.Option(
+        "--intersections/--no-intersections", help="audit combinations of groups too")] = False,
+    reference: Annotated[str | None, typer.Option(
+        "--reference", help="the eligible population's table (reach against eligibility)")
+    ] = None,
+    min_group_size: Annotated[int | None, typer.Option("--min-group-size")] = None,
+    every: EveryOpt = 1440,
+    incident: IncidentOpt = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Add a scheduled fairness audit of a system's decision table."""
+    with unit() as work:
+        record = monitors.add_fairness_monitor(
+            work, system_id=system, name=name, source=source, groups=_columns(groups) or [],
+            decision=decision, label=label, score=score, threshold=threshold,
+            intersections=intersections, reference=reference, min_group_size=min_group_size,
+            every_minutes=every, open_incident=incident)
+    emit(record, fmt=fmt, columns=MONITOR_COLUMNS)
+
+
+@app.command("add-kpi")
+def add_kpi(
+    system: Annotated[int, typer.Option("--system", help="the AI system to watch")],
+    name: Annotated[str, typer.Option("--name", help="the monitor's name")],
+    metric: Annotated[str, typer.Option("--metric", help="the KPI, e.g. click_through")],
+    minimum: Annotated[float | None, typer.Option(
+        "--min", help="alert below this (default: the policy's red limit)")] = None,
+    maximum: Annotated[float | None, typer.Option(
+        "--max", help="alert above this (default: the policy's red limit)")] = None,
+    window: Annotated[int, typer.Option("--window", help="days of figures to roll up")] = 7,
+    campaign: Annotated[str | None, typer.Option(
+        "--campaign", help="one campaign's figures (default: all of the system's)")] = None,
+    severity: Annotated[str, typer.Option("--severity", help="warning or critical")
+                        ] = "warning",
+    every: EveryOpt = 1440,
+    incident: IncidentOpt = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Add a scheduled check of a KPI against a floor and/or a ceiling."""
+    with unit() as work:
+        record = monitors.add_kpi_monitor(
+            work, system_id=system, name=name, metric=metric, minimum=minimum, maximum=maximum,
+            window_days=window, campaign=campaign, severity=severity, every_minutes=every,
+            open_incident=incident)
+    emit(record, fmt=fmt, columns=MONITOR_COLUMNS)
+
+
+@app.command("enable")
+def enable(monitor_id: int) -> None:
+    """Enable a monitor again."""
+    with unit() as work:
+        monitors.set_monitor_enabled(work, monitor_id, True)
+    typer.echo(f"enabled monitor {monitor_id}")
+
+
+@app.command("disable")
+def disable(monitor_id: int) -> None:
+    """Disable a monitor (it keeps its history; `enable` resumes it)."""
+    with unit() as work:
+        monitors.set_monitor_enabled(work, monitor_id, False)
+    typer.echo(f"disabled monitor {monitor_id}")
 
 
 @app.command("list")
@@ -150,7 +227,7 @@ def list_(system: Annotated[int | None, typer.Option("--system")] = None,
           fmt: FormatOpt = Format.table) -> None:
     """List monitors."""
     with unit() as work:
-        rows = monitor.list_monitors(work, system_id=system)
+        rows = monitors.list_monitors(work, system_id=system)
     emit(rows, fmt=fmt, columns=MONITOR_COLUMNS)
 
 
@@ -158,7 +235,7 @@ def list_(system: Annotated[int | None, typer.Option("--system")] = None,
 def remove(monitor_id: int) -> None:
     """Remove a monitor (its evidence and alerts stay)."""
     with unit() as work:
-        monitor.remove_monitor(work, monitor_id)
+        monitors.remove_monitor(work, monitor_id)
     typer.echo(f"removed monitor {monitor_id}")
 
 
@@ -175,7 +252,7 @@ def run(
     alerted = False
     while True:
         with unit() as work:
-            outcome = monitor.run_due(work, run_all=run_all)
+            outcome = monitors.run_due(work, run_all=run_all)
         alerted = alerted or any(r.get("alert_id") for r in outcome)
         if fmt is Format.json:
             emit(outcome, fmt=fmt)
@@ -195,7 +272,7 @@ def alerts(status: Annotated[str | None, typer.Option(help="open or acknowledged
            fmt: FormatOpt = Format.table) -> None:
     """List alerts, newest first."""
     with unit() as work:
-        rows = monitor.list_alerts(work, status=status, system_id=system)
+        rows = alert_service.list_alerts(work, status=status, system_id=system)
     emit(rows, fmt=fmt, columns=ALERT_COLUMNS)
 
 
@@ -203,5 +280,5 @@ def alerts(status: Annotated[str | None, typer.Option(help="open or acknowledged
 def ack(alert_id: int) -> None:
     """Acknowledge an alert."""
     with unit() as work:
-        monitor.acknowledge_alert(work, alert_id)
+        alert_service.acknowledge_alert(work, alert_id)
     typer.echo(f"acknowledged alert {alert_id}")

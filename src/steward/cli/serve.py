@@ -40,7 +40,8 @@ def demo(
     host: Annotated[str | None, typer.Option()] = None,
     port: Annotated[int | None, typer.Option()] = None,
 ) -> None:
-    """Load the demo organisation into the configured database, then serve it."""
+    """Load the demo organisation into the configured database, then serve it (running the
+    monitors every minute unless STEWARD_MONITOR_INTERVAL says otherwise)."""
     runtime = open_runtime(check_schema=False)
     try:
         database.upgrade(runtime)
@@ -56,4 +57,5 @@ def demo(
     others = ", ".join(f"{u} ({r})" for u, r in report.people if u != "admin")
     typer.echo(f"  other users: {others}")
     if serve_after:
+        os.environ.setdefault("STEWARD_MONITOR_INTERVAL", "60")
         _serve(host, port, 1)

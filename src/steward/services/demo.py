@@ -19,6 +19,7 @@ from steward.services.content_demo import load_demo_content
 from steward.services.demo_governance import load_demo_governance
 from steward.services.demo_systems import load_demo_systems
 from steward.services.explain_demo import load_demo_explanations
+from steward.services.monitor_demo import load_demo_monitoring
 from steward.services.privacy_demo import load_demo_privacy
 from steward.services.runtime import Actor, Runtime, Unit
 from steward.services.scorecards_demo import load_demo_kpis
@@ -84,7 +85,7 @@ def _auditor_grant(unit: Unit, report: DemoReport) -> None:
 
 DEMO_STEPS: list[DemoStep] = [_people, _systems, _governance, _auditor_grant, load_demo_content,
                               load_demo_audits, load_demo_kpis, load_demo_explanations,
-                              load_demo_consent, load_demo_privacy]
+                              load_demo_consent, load_demo_privacy, load_demo_monitoring]
 
 
 def load_demo(runtime: Runtime) -> DemoReport:

@@ -40,9 +40,16 @@ def triage_feedback(unit: Unit, feedback_id: int, **fields: Any) -> dict[str, An
 ALERT_SEVERITY = {"critical": "high", "warning": "medium"}
 
 
+ALERT_RANK = {"warning": 1, "critical": 2}
+
+
 def alert_to_incident(unit: Unit, alert: dict[str, Any]) -> None:
-    """The monitoring ``on_alert`` hook: open an incident when the monitor asks for one."""
-    if not alert.get("open_incident"):
+    """The monitoring ``on_alert`` hook: open an incident when the monitor asks for one, or when
+    the policy's ``incidents.open_on_alert_severity`` covers the alert's severity."""
+    floor = policy.in_force(unit).pack.incidents.open_on_alert_severity
+    by_policy = floor is not None and \
+        ALERT_RANK.get(str(alert.get("severity")), 0) >= ALERT_RANK[floor]
+    if not (alert.get("open_incident") or by_policy):
         return
     report_incident(unit, title=f"Monitoring alert: {alert['message']}"[:500],
                     severity=ALERT_SEVERITY.get(str(alert.get("severity")), "medium"),

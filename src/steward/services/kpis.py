@@ -326,3 +326,24 @@ def campaigns(unit: Unit, system_id: int) -> list[str]:
     rows = unit.session.scalars(select(Kpi.campaign).where(
         Kpi.system_id == system_id, Kpi.campaign != "").distinct().order_by(Kpi.campaign))
     return list(rows)
+
+
+def window_value(unit: Unit, *, system_id: int, metric: str, since: date, until: date,
+                 campaign: str | None = None) -> tuple[float | None, int]:
+    """A metric's value on a system over ``[since, until]`` and the number of days with figures.
+
+    Figures roll up as in :func:`monthly`: additive metrics are summed, the others averaged. A
+    ``campaign`` of ``None`` takes every campaign and the system's own figures.
+    """
+    unit.require(ANY_READER, "read KPIs")
+    name = metric_name(metric)
+    query = select(Kpi.day, Kpi.value).where(Kpi.system_id == system_id, Kpi.metric == name,
+                                             Kpi.day >= since, Kpi.day <= until)
+    if campaign is not None:
+        query = query.where(Kpi.campaign == campaign)
+    rows = unit.session.execute(query).all()
+    if not rows:
+        return None, 0
+    values = [float(value) for _, value in rows]
+    total = sum(values) if metric_info(name).aggregate == "sum" else sum(values) / len(values)
+    return total, len({day for day, _ in rows})

@@ -15,20 +15,24 @@ from steward.api.schemas.monitor import (
     AlertOut,
     DriftOut,
     DriftRequest,
+    FairnessMonitorIn,
+    KpiMonitorIn,
     MonitorIn,
     MonitorOut,
     ProfileRequest,
     RunOut,
 )
 from steward.core.roles import ANY_READER
+from steward.services import alerts as alert_service
 from steward.services import monitor
+from steward.services import monitors as monitor_service
 from steward.services.runtime import Actor
 
 router = APIRouter(prefix="/api/v1/monitor", tags=["monitor"])
 Reader = Annotated[Actor, allow(ANY_READER)]
 Checker = Annotated[Actor, allow(monitor.RUN_CHECKS)]
-Manager = Annotated[Actor, allow(monitor.MANAGE_MONITORS)]
-Acknowledger = Annotated[Actor, allow(monitor.ACKNOWLEDGE_ALERTS)]
+Manager = Annotated[Actor, allow(monitor_service.MANAGE_MONITORS)]
+Acknowledger = Annotated[Actor, allow(alert_service.ACKNOWLEDGE_ALERTS)]
 
 
 @router.post("/drift", response_model=DriftOut)
@@ -62,30 +66,57 @@ def create_profile(body: ProfileRequest, runtime: RuntimeDep, actor: Checker) ->
 def monitors(runtime: RuntimeDep, actor: Reader,
              system_id: int | None = None) -> list[dict[str, Any]]:
     with runtime.unit(actor) as unit:
-        return monitor.list_monitors(unit, system_id=system_id)
+        return monitor_service.list_monitors(unit, system_id=system_id)
 
 
 @router.post("/monitors", response_model=MonitorOut, status_code=201)
 def add_monitor(body: MonitorIn, runtime: RuntimeDep, actor: Manager) -> dict[str, Any]:
     with runtime.unit(actor) as unit:
-        return monitor.add_monitor(unit, system_id=body.system_id, name=body.name,
+        return monitor_service.add_drift_monitor(unit, system_id=body.system_id, name=body.name,
                                    profile=body.profile, current=body.current,
                                    columns=body.columns, thresholds=body.thresholds,
                                    every_minutes=body.every_minutes,
                                    open_incident=body.open_incident, confine=True)
 
 
+@router.post("/monitors/fairness", response_model=MonitorOut, status_code=201)
+def add_fairness_monitor(body: FairnessMonitorIn, runtime: RuntimeDep,
+                         actor: Manager) -> dict[str, Any]:
+    """Audit a decision table for fairness on a schedule; alerts on ``warn`` and ``fail``."""
+    with runtime.unit(actor) as unit:
+        return monitor_service.add_fairness_monitor(unit, confine=True, **body.model_dump())
+
+
+@router.post("/monitors/kpi", response_model=MonitorOut, status_code=201)
+def add_kpi_monitor(body: KpiMonitorIn, runtime: RuntimeDep, actor: Manager) -> dict[str, Any]:
+    """Check a KPI on a schedule; alerts when it leaves its limits."""
+    with runtime.unit(actor) as unit:
+        return monitor_service.add_kpi_monitor(unit, **body.model_dump())
+
+
+@router.post("/monitors/{monitor_id}/enable", response_model=MonitorOut)
+def enable_monitor(monitor_id: int, runtime: RuntimeDep, actor: Manager) -> dict[str, Any]:
+    with runtime.unit(actor) as unit:
+        return monitor_service.set_monitor_enabled(unit, monitor_id, True)
+
+
+@router.post("/monitors/{monitor_id}/disable", response_model=MonitorOut)
+def disable_monitor(monitor_id: int, runtime: RuntimeDep, actor: Manager) -> dict[str, Any]:
+    with runtime.unit(actor) as unit:
+        return monitor_service.set_monitor_enabled(unit, monitor_id, False)
+
+
 @router.delete("/monitors/{monitor_id}", status_code=204)
 def remove_monitor(monitor_id: int, runtime: RuntimeDep, actor: Manager) -> None:
     with runtime.unit(actor) as unit:
-        monitor.remove_monitor(unit, monitor_id)
+        monitor_service.remove_monitor(unit, monitor_id)
 
 
 @router.post("/run", response_model=list[RunOut])
 def run(runtime: RuntimeDep, actor: Checker, run_all: bool = False) -> list[dict[str, Any]]:
     """Run the monitors that are due (or all, with ``run_all=true``)."""
     with runtime.unit(actor) as unit:
-        return monitor.run_due(unit, run_all=run_all)
+        return monitor_service.run_due(unit, run_all=run_all)
 
 
 @router.get("/alerts", response_model=list[AlertOut])
@@ -93,10 +124,10 @@ def alerts(runtime: RuntimeDep, actor: Reader, status: str | None = None,
            system_id: int | None = None) -> list[dict[str, Any]]:
     """Alerts newest first, by status (``open``, ``acknowledged``) and system."""
     with runtime.unit(actor) as unit:
-        return monitor.list_alerts(unit, status=status, system_id=system_id)
+        return alert_service.list_alerts(unit, status=status, system_id=system_id)
 
 
 @router.post("/alerts/{alert_id}/acknowledge", response_model=AlertOut)
 def acknowledge(alert_id: int, runtime: RuntimeDep, actor: Acknowledger) -> dict[str, Any]:
     with runtime.unit(actor) as unit:
-        return monitor.acknowledge_alert(unit, alert_id)
+        return alert_service.acknowledge_alert(unit, alert_id)

@@ -68,6 +68,43 @@ class MonitorIn(BaseModel):
     open_incident: bool = False
 
 
+class FairnessMonitorIn(BaseModel):
+    """A scheduled fairness audit of a decision table under the data directory."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    system_id: int
+    name: str = Field(min_length=1, max_length=120)
+    source: str = Field(min_length=1, max_length=1000, description="the decision table")
+    groups: list[str] = Field(min_length=1, max_length=20)
+    decision: str = Field(min_length=1, max_length=200)
+    label: str | None = Field(default=None, max_length=200)
+    score: str | None = Field(default=None, max_length=200)
+    threshold: float | None = None
+    intersections: bool = False
+    reference: str | None = Field(default=None, max_length=1000)
+    min_group_size: int | None = Field(default=None, ge=1)
+    every_minutes: int = Field(default=1440, ge=1, le=366 * 1440)
+    open_incident: bool = False
+
+
+class KpiMonitorIn(BaseModel):
+    """A scheduled check of a KPI against a floor and/or a ceiling (default: the policy's)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    system_id: int
+    name: str = Field(min_length=1, max_length=120)
+    metric: str = Field(min_length=1, max_length=64)
+    minimum: float | None = None
+    maximum: float | None = None
+    window_days: int = Field(default=7, ge=1, le=366)
+    campaign: str | None = Field(default=None, max_length=200)
+    severity: Literal["warning", "critical"] = "warning"
+    every_minutes: int = Field(default=1440, ge=1, le=366 * 1440)
+    open_incident: bool = False
+
+
 class MonitorOut(BaseModel):
     id: int
     system_id: int
@@ -75,9 +112,10 @@ class MonitorOut(BaseModel):
     name: str
     kind: str
     profile_id: int | None
-    current_path: str
+    current_path: str | None
     columns: list[str]
     thresholds: dict[str, float]
+    config: dict[str, Any]
     every_minutes: int
     open_incident: bool
     enabled: bool
@@ -106,6 +144,7 @@ class AlertOut(BaseModel):
 class RunOut(BaseModel):
     monitor_id: int
     monitor: str
+    kind: str
     system_id: int
     status: str
     message: str

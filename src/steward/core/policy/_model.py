@@ -28,6 +28,7 @@ Severity = Literal["block", "warn", "info"]
 AppliesTo = Literal["content", "system", "audience", "dataset", "model", "audit"]
 GateStage = Literal["pilot", "production"]
 IncidentSeverity = Literal["low", "medium", "high", "critical"]
+AlertSeverity = Literal["warning", "critical"]
 
 SEVERITIES: tuple[str, ...] = ("block", "warn", "info")
 APPLIES_TO: tuple[str, ...] = ("content", "system", "audience", "dataset", "model", "audit")
@@ -230,6 +231,9 @@ class Incidents(_Model):
 
     suspend_system_on_severity: IncidentSeverity | None = "critical"
     notify_roles: list[RoleName] = Field(default_factory=list)
+    open_on_alert_severity: AlertSeverity | None = None
+    """Monitoring alerts of this severity or above open an incident even when their monitor
+    does not ask for one (``None``: only monitors that ask)."""
 
     @field_validator("notify_roles", mode="after")
     @classmethod
