@@ -17,7 +17,7 @@ KEY = b"test-pseudonym-key-0123456789abcdef"
 OTHER_KEY = b"another-key-entirely-different-000"
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 _WORD = re.compile(r"[^\W\d_]+")
-_TOKEN = re.compile(r"^[0-9a-f]{32}$")  # a pseudonym: "ada" may be hex, and is not a name
+_TOKEN = re.compile(r"^(tok_)?[0-9a-f]{32}$")  # a pseudonym or token: "ada" may be hex
 
 
 @pytest.fixture(scope="session")

@@ -12,9 +12,11 @@ larger than memory) or Spark, through :func:`steward.engines.backends.open_table
    YAML for a person to review and edit;
 3. **anonymize** — the plan applied by one SQL SELECT (the keyed pseudonym is HMAC-SHA256
    computed in SQL, see :mod:`._sql`), free text redacted in a streaming stage, rows in classes
-   smaller than k optionally suppressed;
+   smaller than k optionally suppressed; tokenized columns get reversible tokens whose values
+   are sealed in a vault file that only :func:`reveal` opens (:mod:`._vault`);
 4. **risk** — k-anonymity over the quasi-identifiers and l-diversity of the sensitive columns by
-   one GROUP BY, and a before/after utility summary.
+   one GROUP BY, and a before/after utility summary with each column's PSI and Jensen-Shannon
+   distance (the drift engine's definitions, :mod:`._distance`).
 
 What it cannot decide for you: which columns are quasi-identifiers *for your adversary*, and
 whether k = 5 is enough. The plan is a proposal; the person who approves it owns it.
@@ -65,6 +67,7 @@ from steward.engines.privacy._redact import ColumnRedaction, Redactor
 from steward.engines.privacy._risk import RiskReport, k_anonymity, utility
 from steward.engines.privacy._sql import (
     TOKEN_HEX,
+    TOKEN_PREFIX,
     hmac_sql,
     key_id,
     key_pads,
@@ -72,6 +75,19 @@ from steward.engines.privacy._sql import (
     us_region_map,
 )
 from steward.engines.privacy._suggest import suggest_plan
+from steward.engines.privacy._vault import (
+    BAD_TOKEN,
+    NO_VAULT,
+    OTHER_KEY,
+    UNKNOWN_TOKENS,
+    Revealed,
+    VaultKey,
+    VaultTarget,
+    check_token,
+    reveal,
+    vault_files,
+    vault_token,
+)
 
 __all__ = [
     # classes of columns
@@ -83,10 +99,14 @@ __all__ = [
     # anonymization
     "Anonymization", "anonymize", "anonymize_table", "select_sql", "ColumnRedaction", "Redactor",
     "TOKEN_HEX", "hmac_sql", "key_id", "key_pads", "token", "us_region_map",
+    # the token vault
+    "TOKEN_PREFIX", "Revealed", "VaultKey", "VaultTarget", "check_token", "reveal",
+    "vault_files", "vault_token",
     # risk
     "RiskReport", "k_anonymity", "risk", "utility",
     # error messages
     "BAD_OUTPUT", "KEY_IN_PLAN", "NO_KEY", "OUTPUT_EXISTS", "UNKNOWN_COLUMN", "UNKNOWN_TRANSFORM",
+    "BAD_TOKEN", "NO_VAULT", "OTHER_KEY", "UNKNOWN_TOKENS",
 ]
 
 
@@ -105,10 +125,12 @@ def plan_for(source: TableSource, *, k: int = 5, sample: int = 1000,
 
 
 def anonymize_table(source: TableSource, plan: Plan, *, out: str | Path, key: bytes | None,
-                    backend: BackendName = "duckdb", spark: Any | None = None) -> Anonymization:
-    """Apply ``plan`` to a table and write the result to ``out``."""
+                    vault: VaultTarget | None = None, backend: BackendName = "duckdb",
+                    spark: Any | None = None) -> Anonymization:
+    """Apply ``plan`` to a table and write the result to ``out`` (and the vault entries of
+    tokenized columns to ``vault.path``)."""
     with open_table(source, backend=backend, spark=spark, hash_files=False) as table:
-        return anonymize(table, plan, out=out, key=key)
+        return anonymize(table, plan, out=out, key=key, vault=vault)
 
 
 def risk(source: TableSource, quasi_identifiers: Sequence[str], *, k: int = 5,

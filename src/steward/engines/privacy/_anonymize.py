@@ -9,10 +9,14 @@ writes a directory of Parquet parts.
 Suppression (``suppress_small_classes``) keeps only rows whose class over the plan's
 quasi-identifiers — as they are *after* the transformations — has at least ``k`` rows: a window
 count over the same columns a ``GROUP BY`` would use.
+
+A plan that tokenizes also writes the run's vault file (:mod:`._vault`) after the output; when
+either fails, neither is left behind.
 """
 
 from __future__ import annotations
 
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +34,21 @@ from steward.engines.privacy._redact import (
     Redactor,
     name_words,
 )
-from steward.engines.privacy._sql import duckdb_key_statements, expression, key_id
+from steward.engines.privacy._sql import (
+    TOKEN_VARIABLE,
+    duckdb_key_resets,
+    duckdb_key_statements,
+    expression,
+    key_id,
+)
+from steward.engines.privacy._vault import (
+    NO_VAULT,
+    VAULT_EXISTS,
+    VaultTarget,
+    vault_sql,
+    write_vault_duckdb,
+    write_vault_spark,
+)
 from steward.errors import InvalidInput
 
 BATCH_ROWS = 65_536
@@ -56,6 +74,7 @@ class Anonymization:
     redactions: dict[str, dict[str, int]] = field(default_factory=dict)
     vocabulary_words: int = 0
     notes: list[str] = field(default_factory=list)
+    vault: dict[str, Any] | None = None
 
     @property
     def suppressed(self) -> int:
@@ -69,7 +88,8 @@ class Anonymization:
                 "sha256": self.sha256, "key_id": self.key_id,
                 "seconds": round(self.seconds, 3), "backend": self.backend,
                 "redactions": self.redactions, "vocabulary_words": self.vocabulary_words,
-                "notes": list(self.notes)}
+                "notes": list(self.notes),
+                "vault": dict(self.vault) if self.vault is not None else None}
 
 
 def _name_column(plan: Plan, column: str) -> bool:
@@ -105,8 +125,8 @@ def _vocabulary(table: Table, columns: list[str], notes: list[str],
     return words
 
 
-def select_sql(table: Table, plan: Plan, *, key: bytes | None,
-               helpers: list[str]) -> tuple[str, list[str]]:
+def select_sql(table: Table, plan: Plan, *, key: bytes | None, helpers: list[str],
+               token_key: bytes | None = None) -> tuple[str, list[str]]:
     """The SELECT applying every SQL step (and carrying ``helpers`` raw for the redactor)."""
     q = table.quote
     parts, names = [], []
@@ -116,7 +136,8 @@ def select_sql(table: Table, plan: Plan, *, key: bytes | None,
             parts.append(q(column))
             names.append(column)
             continue
-        sql = expression(table.backend, q(column), step, kind=table.kinds[column], key=key)
+        sql = expression(table.backend, q(column), step, kind=table.kinds[column], key=key,
+                         token_key=token_key)
         if sql is None:
             continue
         parts.append(f"{sql} AS {q(column)}")
@@ -159,16 +180,25 @@ def _sql_text(value: str) -> str:
 
 
 def anonymize(table: Table, plan: Plan, *, out: str | Path, key: bytes | None,
-              detector: PiiDetector | None = None, progress: ProgressCallback | None = None,
+              vault: VaultTarget | None = None, detector: PiiDetector | None = None,
+              progress: ProgressCallback | None = None,
               batch_rows: int = BATCH_ROWS) -> Anonymization:
     """Write ``table`` transformed by ``plan`` to ``out`` (Parquet or CSV; a Parquet directory
-    on Spark). Nothing is written when the plan does not fit the table.
+    on Spark), and the vault entries of tokenized columns to ``vault.path``. Nothing is written
+    when the plan does not fit the table.
     """
     started = time.perf_counter()
     plan.check(list(table.columns), table.source)
-    keyed = [c for c, s in plan.columns.items() if s.transform == "pseudonym"]
+    keyed = plan.using("pseudonym")
     if keyed and not key:
         raise InvalidInput(NO_KEY.format(columns=", ".join(keyed)))
+    tokenized = plan.using("tokenize")
+    if tokenized and vault is None:
+        raise InvalidInput(NO_VAULT.format(columns=", ".join(tokenized)))
+    if not tokenized:
+        vault = None
+    elif vault is not None and vault.path.exists():
+        raise InvalidInput(VAULT_EXISTS.format(path=vault.path))
     path = _output_path(out, table.backend)
     notes: list[str] = []
     redact = {c: s for c, s in plan.columns.items() if isinstance(s, Redact)}
@@ -183,14 +213,19 @@ def anonymize(table: Table, plan: Plan, *, out: str | Path, key: bytes | None,
                              labels={a: _label(plan, a) for a in s.also})
              for c, s in redact.items()]
     redactor = Redactor(specs, vocabulary=vocabulary, detector=detector) if specs else None
-    sql, names = select_sql(table, plan, key=key, helpers=helpers if redact else [])
+    token_key = vault.key.token_key if vault else None
+    sql, names = select_sql(table, plan, key=key, helpers=helpers if redact else [],
+                            token_key=token_key)
+    entries_sql = vault_sql(table, plan, token_key=token_key) if vault else None
     rows_in = int(table.query(f"SELECT COUNT(*) FROM {table.relation}")[0][0])
     if table.backend == "duckdb":
-        rows_out = _run_duckdb(table, sql, path, key=key, redactor=redactor,
-                               batch_rows=batch_rows, progress=progress)
+        rows_out, entries = _run_duckdb(table, sql, path, key=key, redactor=redactor,
+                                        batch_rows=batch_rows, progress=progress,
+                                        vault=vault, vault_sql=entries_sql)
         digest = sha256_file(path).sha256
     else:
-        rows_out = _run_spark(table, sql, path, redactor=redactor)
+        rows_out, entries = _run_spark(table, sql, path, redactor=redactor, vault=vault,
+                                       vault_sql=entries_sql)
         files = sorted(p for p in path.rglob("*.parquet"))
         digest = _manifest(files)
     return Anonymization(
@@ -200,7 +235,9 @@ def anonymize(table: Table, plan: Plan, *, out: str | Path, key: bytes | None,
         output_columns=names, sha256=digest, key_id=key_id(key) if key else None,
         seconds=time.perf_counter() - started, backend=table.backend,
         redactions=redactor.totals() if redactor else {}, vocabulary_words=len(vocabulary),
-        notes=notes)
+        notes=notes,
+        vault={"path": str(vault.path), "entries": entries, "key_id": vault.key.key_id,
+               "run": vault.run, "columns": tokenized} if vault else None)
 
 
 def _manifest(files: list[Path]) -> str | None:
@@ -214,28 +251,47 @@ def _connection(table: Table) -> Any:
     return table._con  # type: ignore[attr-defined]
 
 
+def _remove(*paths: Path | None) -> None:
+    for path in paths:
+        if path is None:
+            continue
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
 def _run_duckdb(table: Table, sql: str, path: Path, *, key: bytes | None,
                 redactor: Redactor | None, batch_rows: int,
-                progress: ProgressCallback | None) -> int:
+                progress: ProgressCallback | None, vault: VaultTarget | None = None,
+                vault_sql: str | None = None) -> tuple[int, int]:
     con = _connection(table)
-    if key:
-        for statement in duckdb_key_statements(key):
-            con.execute(statement)
+    statements = duckdb_key_statements(key) if key else []
+    if vault:
+        statements += duckdb_key_statements(vault.key.token_key, variable=TOKEN_VARIABLE)
+    for statement in statements:
+        con.execute(statement)
     try:
         if redactor is None:
             fmt = "(FORMAT csv, HEADER true)" if path.suffix.lower() == ".csv" else \
                 "(FORMAT parquet, COMPRESSION zstd)"
             result = table.query(f"COPY ({sql}) TO {_sql_text(str(path))} {fmt}",
                                  progress=progress)
-            return int(result[0][0]) if result and result[0] else 0
-        return _stream(con, table, sql, path, redactor, batch_rows)
+            rows = int(result[0][0]) if result and result[0] else 0
+        else:
+            rows = _stream(con, table, sql, path, redactor, batch_rows)
+        entries = write_vault_duckdb(con, vault_sql, vault, batch_rows=batch_rows) \
+            if vault and vault_sql else 0
+        return rows, entries
     except Exception:
-        path.unlink(missing_ok=True)
+        _remove(path, vault.path if vault else None)
         raise
     finally:
-        if key:
-            con.execute("RESET VARIABLE steward_hmac_ipad")
-            con.execute("RESET VARIABLE steward_hmac_opad")
+        resets = duckdb_key_resets() if key else []
+        if vault:
+            resets += duckdb_key_resets(variable=TOKEN_VARIABLE)
+        for statement in resets:
+            con.execute(statement)
 
 
 def _stream(con: Any, table: Table, sql: str, path: Path, redactor: Redactor,
@@ -269,8 +325,20 @@ def _stream(con: Any, table: Table, sql: str, path: Path, redactor: Redactor,
     return rows
 
 
-def _run_spark(table: Table, sql: str, path: Path, *, redactor: Redactor | None) -> int:
+def _run_spark(table: Table, sql: str, path: Path, *, redactor: Redactor | None,
+               vault: VaultTarget | None = None, vault_sql: str | None = None
+               ) -> tuple[int, int]:
     session = table._session  # type: ignore[attr-defined]
+    try:
+        rows = _write_spark(session, sql, path, redactor=redactor)
+        entries = write_vault_spark(session, vault_sql, vault) if vault and vault_sql else 0
+    except Exception:
+        _remove(path, vault.path if vault else None)
+        raise
+    return rows, entries
+
+
+def _write_spark(session: Any, sql: str, path: Path, *, redactor: Redactor | None) -> int:
     frame = session.sql(sql)
     if redactor is not None:
         from pyspark.sql.types import StringType, StructField, StructType

@@ -3,8 +3,13 @@
 A plan names each column of the table once. Columns it does not name are kept as they are (a
 generated plan names every column, so a column added to the table later is noticed: the check
 of a plan against a table reports columns the plan does not name). A plan never holds a key:
-the pseudonym key comes from ``STEWARD_PSEUDONYM_KEY`` or a key file, and a plan with a ``key``
-or ``secret`` anywhere is refused.
+the pseudonym key comes from ``STEWARD_PSEUDONYM_KEY`` or a key file, the vault key of
+``tokenize`` from ``STEWARD_VAULT_KEY`` or its own key file, and a plan with a ``key`` or
+``secret`` anywhere is refused.
+
+``pseudonym`` and ``tokenize`` both give a keyed, deterministic, one-to-one token; a pseudonym
+cannot be turned back into the value by anyone, while a token can, by an authorised person,
+through the vault (see :mod:`._vault`).
 
 The YAML, with every transformation::
 
@@ -16,6 +21,7 @@ The YAML, with every transformation::
     columns:
       customer_id: {transform: pseudonym}             # HMAC-SHA256 with the key, keeps the name
       email: {transform: pseudonym, normalize: lower}
+      account_no: {transform: tokenize}                # tok_<32 hex>; original kept in the vault
       phone: {transform: pseudonym, normalize: digits}
       first_name: {transform: drop}
       card: {transform: mask, keep_last: 4}
@@ -46,10 +52,10 @@ from pydantic import (
 from steward.errors import InvalidInput
 
 PLAN_VERSION = 1
-TRANSFORMS = ("keep", "drop", "pseudonym", "mask", "generalize", "top_bottom", "noise",
-              "redact")
-KEY_IN_PLAN = ("{where}: a plan must not hold a key or secret; set STEWARD_PSEUDONYM_KEY or "
-               "keep the key file in the data directory")
+TRANSFORMS = ("keep", "drop", "pseudonym", "tokenize", "mask", "generalize", "top_bottom",
+              "noise", "redact")
+KEY_IN_PLAN = ("{where}: a plan must not hold a key or secret; set STEWARD_PSEUDONYM_KEY (or "
+               "STEWARD_VAULT_KEY) or keep the key file in the data directory")
 UNKNOWN_TRANSFORM = "column {column!r}: unknown transform {name!r} (use {known})"
 UNKNOWN_COLUMN = "the plan names column {column!r}, which {source} does not have"
 _SECRET_WORDS = ("key", "secret", "password", "salt", "pepper")
@@ -74,6 +80,18 @@ class Pseudonym(_Step):
 
     transform: Literal["pseudonym"]
     normalize: Literal["none", "trim", "lower", "digits"] = "trim"
+
+
+class Tokenize(_Step):
+    """A reversible token: ``tok_`` and 32 hex characters of HMAC-SHA256 of the (normalized)
+    value under the vault's token key; the value itself is kept, encrypted, in the vault.
+
+    ``normalize`` defaults to ``none`` so that a reveal gives back the value exactly as it was;
+    with another normalization the vault keeps the normalized value (what the token stands for).
+    """
+
+    transform: Literal["tokenize"]
+    normalize: Literal["none", "trim", "lower", "digits"] = "none"
 
 
 class Mask(_Step):
@@ -150,8 +168,8 @@ class Redact(_Step):
     entities: list[str] | None = None
 
 
-Step = Annotated[Keep | Drop | Pseudonym | Mask | Generalize | TopBottom | Noise | Redact,
-                 Field(discriminator="transform")]
+Step = Annotated[Keep | Drop | Pseudonym | Tokenize | Mask | Generalize | TopBottom | Noise |
+                 Redact, Field(discriminator="transform")]
 
 
 class ColumnPlan(BaseModel):
@@ -177,6 +195,10 @@ class Plan(BaseModel):
     def transformed(self) -> list[str]:
         """Columns whose values the plan changes (all but ``keep``)."""
         return [c for c, s in self.columns.items() if s.transform != "keep"]
+
+    def using(self, transform: str) -> list[str]:
+        """Columns the plan transforms with ``transform``."""
+        return [c for c, s in self.columns.items() if s.transform == transform]
 
     def output_columns(self, table_columns: list[str]) -> list[str]:
         return [c for c in table_columns
@@ -206,8 +228,8 @@ class Plan(BaseModel):
         head = self.model_dump(mode="json", exclude={"columns", "discovery"}, exclude_none=True)
         lines = ["# Steward anonymization plan: edit the transform of any column, then run",
                  "#   steward privacy anonymize DATA --plan THIS_FILE --out OUT",
-                 "# The pseudonym key is never written here (STEWARD_PSEUDONYM_KEY or the key "
-                 "file).",
+                 "# No key is ever written here (STEWARD_PSEUDONYM_KEY, STEWARD_VAULT_KEY or "
+                 "their key files).",
                  yaml.safe_dump(head, sort_keys=False, default_flow_style=None).rstrip(),
                  "columns:"]
         for name, step in self.columns.items():

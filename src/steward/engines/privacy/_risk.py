@@ -6,15 +6,20 @@ class has at least k rows; its k is the smallest class size. For each sensitive 
 l is its number of distinct non-null values; the table's l is the smallest. Everything is computed
 by the backend in one aggregation over the classes, so the figures equal a plain
 ``GROUP BY`` of the same columns.
+
+The utility summary sets each column's profile before and after side by side, with the PSI and
+Jensen-Shannon distance between its two distributions (:mod:`._distance`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from steward.engines.backends import Table
+from steward.engines.privacy._distance import distances
+from steward.engines.privacy._plan import Drop, Step
 from steward.errors import InvalidInput
 
 
@@ -130,13 +135,25 @@ def _profile(table: Table, columns: Sequence[str]) -> dict[str, dict[str, Any]]:
     return out
 
 
-def utility(before: Table, after: Table, transforms: dict[str, str]) -> dict[str, Any]:
+def utility(before: Table, after: Table, transforms: dict[str, str], *,
+            steps: Mapping[str, Step] | None = None) -> dict[str, Any]:
     """Per column kept in the output: distinct values (approximate, HyperLogLog), null share
     and (for numbers) mean, standard deviation and range before and after, with the shift of
-    the mean in standard deviations and the share of detail lost (1 - distinct after / distinct
-    before)."""
+    the mean in standard deviations, the share of detail lost (1 - distinct after / distinct
+    before), and ``psi`` and ``js_distance`` between the before and after distributions
+    (``compared``: ``deciles``, ``categories``, or ``None`` where no comparison is meaningful).
+
+    ``steps`` are the plan's steps: a generalized column's before side is compared through its
+    step (see :mod:`._distance`); without them, only the columns ``transforms`` marks ``keep``
+    are compared.
+    """
     shared = [c for c in after.columns if c in before.columns]
     old, new = _profile(before, shared), _profile(after, shared)
+    if steps is None:
+        steps = {c: Drop(transform="drop") for c, t in transforms.items() if t != "keep"}
+    distinct = {c: new[c]["distinct"] if c in steps and steps[c].transform == "generalize"
+                else max(old[c]["distinct"], new[c]["distinct"]) for c in shared}
+    moved = distances(before, after, steps, shared, distinct=distinct)
     summary: dict[str, Any] = {}
     for c in shared:
         a, b = old[c], new[c]
@@ -146,5 +163,6 @@ def utility(before: Table, after: Table, transforms: dict[str, str]) -> dict[str
         if "mean" in a and "mean" in b and a["mean"] is not None and b["mean"] is not None:
             std = a["std"] or 0.0
             entry["mean_shift_sd"] = (b["mean"] - a["mean"]) / std if std else 0.0
+        entry.update(moved[c])
         summary[c] = entry
     return summary

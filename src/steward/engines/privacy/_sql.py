@@ -18,6 +18,7 @@ the backend's threads (see ``benchmarks/privacy/README.md``).
 
 On DuckDB the padded keys are connection variables (``getvariable``), so the SQL text never holds
 them; on Spark they are hex literals in the query (keep Spark's SQL logging off for such jobs).
+``tokenize`` is the same HMAC under the vault's token key (its own variables), prefixed ``tok_``.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from steward.engines.privacy._plan import (
     Pseudonym,
     Redact,
     Step,
+    Tokenize,
     TopBottom,
 )
 
@@ -43,6 +45,10 @@ Dialect = Literal["duckdb", "spark"]
 TOKEN_HEX = 32
 """Tokens are the first 32 hex characters (128 bits) of the HMAC: collisions are negligible
 (about 1e-23 for 1e8 distinct values), so tokens are one-to-one in practice."""
+TOKEN_PREFIX = "tok_"
+"""Vault tokens start with this, so a token is never mistaken for a pseudonym (and vice versa)."""
+PSEUDONYM_VARIABLE = "steward_hmac"
+TOKEN_VARIABLE = "steward_token"
 _BLOCK = 64
 
 US_CENSUS_REGIONS: dict[str, tuple[str, ...]] = {
@@ -123,10 +129,12 @@ def normalized(dialect: Dialect, column: str, how: str) -> str:
     return f"trim({text})"
 
 
-def hmac_sql(dialect: Dialect, value: str, key: bytes | None = None) -> str:
-    """HMAC-SHA256 of a text expression as lower-case hex, cut to :data:`TOKEN_HEX`."""
+def hmac_sql(dialect: Dialect, value: str, key: bytes | None = None, *,
+             variable: str = PSEUDONYM_VARIABLE) -> str:
+    """HMAC-SHA256 of a text expression as lower-case hex, cut to :data:`TOKEN_HEX` (on DuckDB
+    the key is read from the connection variables named after ``variable``)."""
     if dialect == "duckdb":
-        ipad, opad = "getvariable('steward_hmac_ipad')", "getvariable('steward_hmac_opad')"
+        ipad, opad = f"getvariable('{variable}_ipad')", f"getvariable('{variable}_opad')"
         inner = f"unhex(sha256({ipad} || encode({value})))"
         return f"substr(sha256({opad} || {inner}), 1, {TOKEN_HEX})"
     assert key is not None, "Spark needs the key in the query"
@@ -136,10 +144,22 @@ def hmac_sql(dialect: Dialect, value: str, key: bytes | None = None) -> str:
     return f"substr(sha2(concat({opad}, {inner}), 256), 1, {TOKEN_HEX})"
 
 
-def duckdb_key_statements(key: bytes) -> list[str]:
+def duckdb_key_statements(key: bytes, *, variable: str = PSEUDONYM_VARIABLE) -> list[str]:
     ipad, opad = key_pads(key)
-    return [f"SET VARIABLE steward_hmac_ipad = unhex('{ipad.hex()}')",
-            f"SET VARIABLE steward_hmac_opad = unhex('{opad.hex()}')"]
+    return [f"SET VARIABLE {variable}_ipad = unhex('{ipad.hex()}')",
+            f"SET VARIABLE {variable}_opad = unhex('{opad.hex()}')"]
+
+
+def duckdb_key_resets(*, variable: str = PSEUDONYM_VARIABLE) -> list[str]:
+    return [f"RESET VARIABLE {variable}_ipad", f"RESET VARIABLE {variable}_opad"]
+
+
+def token_sql(dialect: Dialect, column: str, step: Tokenize, token_key: bytes | None = None
+              ) -> str:
+    """The vault token of a column (``tok_`` + HMAC under the token key)."""
+    digest = hmac_sql(dialect, normalized(dialect, column, step.normalize), token_key,
+                      variable=TOKEN_VARIABLE)
+    return f"CASE WHEN {column} IS NULL THEN NULL ELSE concat('{TOKEN_PREFIX}', {digest}) END"
 
 
 def _band_label(low: float | None, high: float | None) -> str:
@@ -230,15 +250,18 @@ def _top_bottom(column: str, step: TopBottom) -> str:
 
 
 def expression(dialect: Dialect, column: str, step: Step, *, kind: str = "string",
-               key: bytes | None = None) -> str | None:
+               key: bytes | None = None, token_key: bytes | None = None) -> str | None:
     """The SQL expression for one column's step (``column`` already quoted); ``None`` for
-    ``drop``. ``redact`` passes the text through for the Python stage."""
+    ``drop``. ``redact`` passes the text through for the Python stage. ``key`` and
+    ``token_key`` are needed on Spark only (DuckDB reads them from connection variables)."""
     if isinstance(step, Drop):
         return None
     if isinstance(step, Keep | Redact):
         return column
     if isinstance(step, Pseudonym):
         return hmac_sql(dialect, normalized(dialect, column, step.normalize), key)
+    if isinstance(step, Tokenize):
+        return token_sql(dialect, column, step, token_key)
     if isinstance(step, Mask):
         return _mask(dialect, column, step)
     if isinstance(step, Generalize):
