@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     pseudonym_key: SecretStr | None = Field(
         default=None, description="privacy pseudonym key (else <data_dir>/keys/pseudonym.key)"
     )
+    vault_key: SecretStr | None = Field(
+        default=None, description="privacy token vault key (else <data_dir>/keys/vault.key)"
+    )
 
     @field_validator("database_url")
     @classmethod

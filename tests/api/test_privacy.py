@@ -62,3 +62,36 @@ def test_errors_are_problem_json(client, make_person, settings) -> None:  # type
                       json={"source": "c.parquet", "plan": {"columns": {"email": {
                           "transform": "pseudonym", "key": "x"}}}})
     assert bad.status_code == 422 and "must not hold a key" in bad.json()["detail"]
+
+
+def test_reveal_for_privacy_only_audited_and_never_cached(client, make_person, settings) -> None:  # type: ignore[no-untyped-def]
+    priya = make_person("priya", "privacy")
+    dan = make_person("dan", "data_science")
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    raw = synthetic_customers(300, seed=2)
+    pq.write_table(raw, settings.data_dir / "c.parquet")
+    done = client.post("/api/v1/privacy/anonymize", headers=dan.headers, json={
+        "source": "c.parquet", "plan": {"suppress_small_classes": False,
+                                        "columns": {"customer_id": "tokenize"}}})
+    assert done.status_code == 200, done.text
+    assert done.json()["vault"]["path"].startswith("vault/")
+    tokens = pq.read_table(settings.data_dir / done.json()["output"]).column(
+        "customer_id").to_pylist()[:2]
+    body = {"tokens": tokens, "reason": "complaint 31: find the customer's orders"}
+    refused = client.post("/api/v1/privacy/reveal", headers=dan.headers, json=body)
+    assert refused.status_code == 403
+    opened = client.post("/api/v1/privacy/reveal", headers=priya.headers, json=body)
+    assert opened.status_code == 200, opened.text
+    assert opened.headers["cache-control"] == "no-store"
+    assert [r["value"] for r in opened.json()] == raw.column("customer_id").to_pylist()[:2]
+    log = client.get("/api/v1/audit-log?limit=5", headers=priya.headers)
+    assert log.status_code == 200 and log.text.count('"privacy.reveal"') == 2
+    assert raw.column("customer_id")[0].as_py() not in log.text
+    for tokens, status in ((["tok_bad"], 422), (["tok_" + "f" * 32], 404)):
+        answer = client.post("/api/v1/privacy/reveal", headers=priya.headers,
+                             json={**body, "tokens": tokens})
+        assert answer.status_code == status
+        assert answer.headers["content-type"].startswith("application/problem+json")
+    short = client.post("/api/v1/privacy/reveal", headers=priya.headers,
+                        json={**body, "reason": "why"})
+    assert short.status_code == 422 and "say why" in short.json()["detail"]

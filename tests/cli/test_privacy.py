@@ -71,3 +71,42 @@ def test_a_bad_plan_is_one_line_exit_2_and_nothing_written(cli_env, table, tmp_p
     err = capsys.readouterr().err
     assert code == 2 and message in err and err.count("\n") == 1
     assert not out.exists()
+
+
+def test_reveal_round_trip_roles_and_one_line_errors(cli_env, table, tmp_path, capsys):
+    plan = tmp_path / "tokens.yaml"
+    plan.write_text("suppress_small_classes: false\ncolumns:\n  email: tokenize\n"
+                    "  notes: drop\n")
+    out = tmp_path / "tokens.parquet"
+    assert main(["privacy", "anonymize", str(table), "--plan", str(plan), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "vault: 1,200 tokens of email sealed in" in printed and "PSI" in printed
+    tokens = pq.read_table(out).column("email").to_pylist()[:2]
+    raw = synthetic_customers(1200, seed=5).column("email").to_pylist()[:2]
+    assert not set(pq.read_table(out).column("email").to_pylist()) & set(raw)
+
+    reason = "fraud case 77: confirm the account holder"
+    assert main(["privacy", "reveal", *tokens, "--reason", reason, "--format", "json"]) == 0
+    revealed = json.loads(capsys.readouterr().out)
+    assert [r["value"] for r in revealed] == raw and revealed[0]["column"] == "email"
+
+    assert main(["users", "add", "maya", "--roles", "marketing", "--password", "x" * 12]) == 0
+    assert main(["users", "add", "priya", "--roles", "privacy", "--password", "x" * 12]) == 0
+    capsys.readouterr()
+    assert main(["privacy", "reveal", tokens[0], "--reason", reason, "--as", "priya",
+                 "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["value"] == raw[0]
+    for args, message in (
+            (["--reason", reason, "--as", "maya"], "maya may not reveal tokens"),
+            (["--reason", "x"], "say why"),
+            (["--reason", reason, "--as", "nobody"], "nobody"),
+    ):
+        code = main(["privacy", "reveal", tokens[0], *args])
+        err = capsys.readouterr().err
+        assert code == 2 and message in err and err.count("\n") == 1
+    code = main(["privacy", "reveal", "tok_123", "--reason", reason])
+    err = capsys.readouterr().err
+    assert code == 2 and "not a vault token" in err and err.count("\n") == 1
+    code = main(["privacy", "reveal", "tok_" + "0" * 32, "--reason", reason])
+    err = capsys.readouterr().err
+    assert code == 2 and "no vault entry" in err

@@ -13,7 +13,7 @@ from pydantic import SecretStr
 
 from steward.engines.privacy import token
 from steward.engines.privacy.synthetic import synthetic_customers
-from steward.errors import Forbidden, InvalidInput
+from steward.errors import ConfigurationError, Forbidden, InvalidInput, NotFound
 from steward.rules.policy_loader import default_pack_text
 from steward.services import audit_log, demo, evidence, gates, policy, privacy, systems, users
 from steward.services.runtime import Actor, Runtime
@@ -149,3 +149,102 @@ def test_the_demo_keeps_an_anonymized_training_set(runtime, operator):
     assert items and items[0]["verdict"] == "pass"
     assert items[0]["summary"]["k_anonymity"] >= 5
     assert time.perf_counter() - started < 60
+
+
+TOKENIZE = {"suppress_small_classes": False,
+            "columns": {"email": "tokenize", "customer_id": "tokenize", "first_name": "drop",
+                        "last_name": "drop", "phone": "pseudonym", "notes": "drop",
+                        "street_address": "drop"}}
+REASON = "DSAR 2025-114: the customer asked for their record"
+
+
+def _tokenized(runtime, operator):  # type: ignore[no-untyped-def]
+    with runtime.unit(operator) as unit:
+        return privacy.anonymize(unit, source="customers.parquet", plan=TOKENIZE,
+                                 out="tokens.parquet", confine=True, keep=True)
+
+
+def test_privacy_and_legal_reveal_tokens_each_reveal_audited_without_the_value(
+        runtime, operator, setup, settings):
+    with runtime.unit(operator) as unit:
+        users.add_user(unit, username="leo", roles="legal", password="x" * 12)
+    result = _tokenized(runtime, operator)
+    assert result["vault"]["path"].startswith("vault/") and result["vault"]["entries"] == 3000
+    assert result["evidence"]["summary"]["vault"]["key_id"] == result["vault"]["key_id"]
+    shift = result["evidence"]["summary"]["distribution_shift"]
+    assert shift["spend"] == {"psi": 0.0, "js_distance": 0.0}  # kept, nothing suppressed
+    assert "email" not in shift and result["utility"]["email"]["compared"] is None
+    output = pq.read_table(settings.data_dir / result["output"])
+    raw = synthetic_customers(1500, seed=3)
+    assert not set(output.column("email").to_pylist()) & set(raw.column("email").to_pylist())
+    tokens = output.column("email").to_pylist()[:3] + output.column("customer_id").to_pylist()[:1]
+    for name in ("priya", "leo"):
+        with runtime.unit(operator) as unit:
+            unit.actor = users.actor_named(unit, name)
+            revealed = privacy.reveal(unit, tokens, reason=REASON)
+        assert [r["value"] for r in revealed] == raw.column("email").to_pylist()[:3] + \
+            raw.column("customer_id").to_pylist()[:1]
+        assert [r["column"] for r in revealed] == ["email"] * 3 + ["customer_id"]
+    with runtime.unit(operator) as unit:
+        entries = list(audit_log.export(unit, object_type="token"))
+        chain = audit_log.verify(unit)
+    assert len(entries) == 8 and chain.ok
+    assert {(e["actor"], e["action"]) for e in entries} == {("priya", "privacy.reveal"),
+                                                           ("leo", "privacy.reveal")}
+    assert [e["object_id"] for e in entries[:4]] == tokens
+    assert all(e["after"]["reason"] == REASON for e in entries)
+    text = json.dumps(entries)
+    assert not any(v in text for v in raw.column("email").to_pylist()[:3])
+
+
+@pytest.mark.parametrize("role", ["marketing", "data_science", "it", "committee", "auditor"])
+def test_other_roles_may_not_reveal(runtime, operator, setup, role):
+    result = _tokenized(runtime, operator)
+    with runtime.unit(operator) as unit:
+        first = pq.read_table(unit.settings.data_dir / result["output"]).column("email")[0]
+    with runtime.unit(person("x", role)) as unit, pytest.raises(Forbidden, match="reveal"):
+        privacy.reveal(unit, [first.as_py()], reason=REASON)
+
+
+def test_a_reveal_needs_a_reason_and_known_well_formed_tokens(runtime, operator, setup):
+    result = _tokenized(runtime, operator)
+    with runtime.unit(operator) as unit:
+        first = pq.read_table(unit.settings.data_dir / result["output"]).column("email")[0]
+        with pytest.raises(InvalidInput, match="say why"):
+            privacy.reveal(unit, [first.as_py()], reason="  because ")
+        with pytest.raises(InvalidInput, match="not a vault token"):
+            privacy.reveal(unit, ["tok_nope"], reason=REASON)
+        with pytest.raises(NotFound, match="no vault entry"):
+            privacy.reveal(unit, ["tok_" + "a" * 32], reason=REASON)
+        with pytest.raises(InvalidInput, match="at most 100"):
+            privacy.reveal(unit, [f"tok_{i:032x}" for i in range(101)], reason=REASON)
+        entries = list(audit_log.export(unit, object_type="token"))
+    assert entries == []
+
+
+def test_the_vault_key_is_its_own_secret(runtime, operator, setup, settings):
+    with runtime.unit(operator) as unit:
+        assert privacy.vault_key(unit, create=False) is None
+        with pytest.raises(NotFound, match="no vault yet"):
+            privacy.reveal(unit, ["tok_" + "a" * 32], reason=REASON)
+        made = privacy.vault_key(unit)
+    key_file = settings.data_dir / "keys" / "vault.key"
+    assert oct(os.stat(key_file).st_mode & 0o777) == "0o600"
+    with runtime.unit(operator) as unit:
+        assert privacy.vault_key(unit).key_id == made.key_id
+        unit.settings = settings.model_copy(update={"vault_key": SecretStr("vault-from-env")})
+        assert privacy.vault_key(unit).key_id != made.key_id
+        unit.settings = settings.model_copy(update={"vault_key": SecretStr("same"),
+                                                    "pseudonym_key": SecretStr("same")})
+        with pytest.raises(ConfigurationError, match="must not be the pseudonym key"):
+            privacy.vault_key(unit)
+
+
+def test_keys_and_vault_cannot_be_read_as_tables(runtime, operator, setup):
+    result = _tokenized(runtime, operator)
+    with runtime.unit(operator) as unit:
+        listed = [f["path"] for f in privacy.data_files(unit)]
+        for source in (result["vault"]["path"], "keys/vault.key"):
+            with pytest.raises(InvalidInput, match="keys and vault folders"):
+                privacy.scan(unit, source=source, confine=True)
+    assert "tokens.parquet" in listed and not any(p.startswith("vault") for p in listed)

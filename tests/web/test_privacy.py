@@ -30,6 +30,8 @@ def test_scan_review_anonymize_and_read(client, web_login, settings) -> None:  #
     page = client.get(done.headers["location"])
     assert page.status_code == 200 and 'id="risk-after"' in page.text
     assert '<span id="verdict">pass</span>' in page.text
+    assert ">JS distance</th>" in page.text and re.search(r'<td class="psi">0\.\d{4}</td>',
+                                                           page.text)
 
     bad = client.post("/privacy/anonymize", data={"csrf_token": csrf,
                                                   "source": "customers.parquet",

@@ -2,7 +2,8 @@
 
 ``scan`` and ``plan`` read any local Parquet/CSV file, directory or glob; ``anonymize`` writes
 the output named by ``--out`` (nothing is written when the plan is refused); ``risk`` exits 1
-when the table is not k-anonymous (or not l-diverse) at the figures asked for.
+when the table is not k-anonymous (or not l-diverse) at the figures asked for; ``reveal`` turns
+vault tokens back into values for the privacy and legal roles, each one audited.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ import typer
 from steward.cli.context import Format, emit, unit
 from steward.cli.files import read_text
 from steward.errors import InvalidInput
-from steward.services import privacy
+from steward.services import privacy, users
 
 app = typer.Typer(help="Privacy engineering: PII discovery, anonymization plans, k-anonymity.",
                   no_args_is_help=True)
 
 EXIT_RISK = 1
 SCAN_COLUMNS = ("name", "type", "class", "pii_type", "confidence")
+REVEAL_COLUMNS = ("token", "column", "value", "vault")
 
 
 class Backend(StrEnum):
@@ -85,8 +87,9 @@ def _print_result(result: dict[str, Any]) -> None:
     typer.echo(f"{result['source']} → {result['output']}: {result['rows_in']:,} rows in, "
                f"{result['rows_out']:,} out ({result['suppressed']:,} suppressed), "
                f"{result['seconds']:.1f} s")
-    emit([{"column": c, "transform": t} for c, t in result["columns"].items()],
-         fmt=Format.table, title="Columns")
+    emit([_column_row(c, t, result["utility"].get(c)) for c, t in result["columns"].items()],
+         fmt=Format.table, title="Columns (distances between the before and after "
+                                 "distributions)")
     for label, report in (("before", result["risk_before"]), ("after", result["risk_after"])):
         if report:
             typer.echo(f"k-anonymity {label}: k = {report['k_anonymity']} over "
@@ -97,11 +100,28 @@ def _print_result(result: dict[str, Any]) -> None:
         typer.echo(f"redacted in {column}: " + ", ".join(f"{n:,} {t}" for t, n in counts.items()))
     for note in result["notes"]:
         typer.echo(f"note: {note}")
+    if result.get("vault"):
+        vault = result["vault"]
+        typer.echo(f"vault: {vault['entries']:,} tokens of {', '.join(vault['columns'])} sealed "
+                   f"in {vault['path']} (vault key id {vault['key_id']})")
     typer.echo(f"verdict: {result['verdict']} (policy: {result['policy']['outcome']}); output "
                f"sha256 {result['sha256']}; key id {result['key_id']}")
     if result["evidence"]:
         typer.echo(f"recorded as evidence {result['evidence']['id']} on system "
                    f"{result['evidence']['system_id']}")
+
+
+def _number(value: float | None, pattern: str = "{:.4f}") -> str:
+    return "" if value is None else pattern.format(value)
+
+
+def _column_row(column: str, transform: str, shift: dict[str, Any] | None) -> dict[str, str]:
+    shift = shift or {}
+    return {"column": column, "transform": transform,
+            "detail lost": _number(shift.get("detail_lost"), "{:.0%}"),
+            "mean shift (sd)": _number(shift.get("mean_shift_sd"), "{:.3f}"),
+            "PSI": _number(shift.get("psi")), "JS distance": _number(shift.get("js_distance")),
+            "note": shift.get("distance_note") or ""}
 
 
 @app.command("anonymize")
@@ -163,3 +183,26 @@ def risk(
         emit(rows, fmt=fmt, title=f"Risk over {', '.join(report['quasi_identifiers'])}")
     if not report["satisfied"]:
         raise typer.Exit(EXIT_RISK)
+
+
+@app.command("reveal")
+def reveal(
+    tokens: Annotated[list[str], typer.Argument(help="vault tokens (tok_ and 32 hex digits)",
+                                                metavar="TOKEN...")],
+    reason: Annotated[str, typer.Option(
+        "--reason", help="why the values are needed (kept in the audit log with each token)")],
+    as_user: Annotated[str | None, typer.Option(
+        "--as", help="reveal as this user: their roles decide and the audit log names them "
+                     "(default: the operator)", metavar="USERNAME")] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.table,
+) -> None:
+    """Turn tokens of tokenized columns back into their values (privacy and legal roles).
+
+    Every token is revealed or none; each one revealed is audited with who, why and which token
+    (never the value).
+    """
+    with unit() as work:
+        if as_user:
+            work.actor = users.actor_named(work, as_user, via="cli")
+        rows = privacy.reveal(work, tokens, reason=reason)
+    emit(rows, fmt=fmt, columns=REVEAL_COLUMNS)

@@ -11,12 +11,21 @@ with 32 random bytes, mode 0600, on first use). It is never read from a plan, ne
 evidence or the audit log; its public fingerprint (``key_id``) is, so two outputs can be known to
 join.
 
+Tokens (``tokenize``) are reversible: each run that tokenizes writes a vault file under
+``<data_dir>/vault/<vault key id>/`` (values sealed with AES-256-GCM, see
+:mod:`steward.engines.privacy._vault`), under ``STEWARD_VAULT_KEY`` or the key file
+``<data_dir>/keys/vault.key`` — a secret of its own, refused when equal to the pseudonym key.
+:func:`reveal` opens tokens for the privacy and legal roles (and admins) only, with a stated
+reason, one audit entry per token (who, which token, why; never the value). Neither the keys nor
+the vault folder can be read as a table through the API or the web.
+
 Paths: the CLI may read and write any local path; the API and the web (``confine=True``) only
 under the data directory, and their outputs go to ``<data_dir>/anonymized``.
 """
 
 from __future__ import annotations
 
+import hmac
 import os
 import secrets
 from collections.abc import Sequence
@@ -24,30 +33,48 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pydantic import SecretStr
+
 from steward.core.roles import Role, write_access
 from steward.engines.backends import BackendName, open_table
 from steward.engines.privacy import (
     DIRECT,
     Plan,
+    VaultKey,
+    VaultTarget,
     discover,
     k_anonymity,
     parse_plan,
     suggest_plan,
     utility,
+    vault_files,
 )
 from steward.engines.privacy import (
     anonymize as run_plan,
 )
-from steward.errors import InvalidInput, NotFound
+from steward.engines.privacy import (
+    reveal as open_tokens,
+)
+from steward.errors import ConfigurationError, InvalidInput, NotFound
 from steward.services import data_paths, policy
 from steward.services.evidence import get_evidence, list_evidence, record_evidence
 from steward.services.runtime import Unit
 from steward.storage.orm import AISystem
 
 RUN_PRIVACY = write_access(Role.PRIVACY, Role.DATA_SCIENCE, Role.LEGAL, Role.IT)
+REVEAL_TOKENS = write_access(Role.PRIVACY, Role.LEGAL)
+"""Who may turn tokens back into values (a write: every reveal appends to the audit log)."""
 KIND = "dataset_anonymization"
 KEY_FILE = Path("keys") / "pseudonym.key"
+VAULT_KEY_FILE = Path("keys") / "vault.key"
+VAULT_FOLDER = "vault"
 OUTPUT_FOLDER = "anonymized"
+MAX_REVEAL = 100
+MIN_REASON = 10
+NO_REASON = f"say why the tokens are revealed (a reason of at least {MIN_REASON} characters)"
+TOO_MANY_TOKENS = f"reveal at most {MAX_REVEAL} tokens at a time"
+SAME_KEYS = "the vault key must not be the pseudonym key: set STEWARD_VAULT_KEY to another secret"
+PRIVATE_FOLDER = "{path}: the keys and vault folders cannot be read as tables"
 DEFAULT_PURPOSE = "model_training"
 NOT_AN_ANONYMIZATION = "no dataset anonymization with id {id}"
 _POLICY_VERDICT = {"block": "fail", "warn": "warn", "pass": "pass", "info": "pass"}
@@ -58,10 +85,25 @@ _POLICY_VERDICT = {"block": "fail", "warn": "warn", "pass": "pass", "info": "pas
 
 def pseudonym_key(unit: Unit, *, create: bool = True) -> bytes | None:
     """The organisation's pseudonym key (environment first, then the key file)."""
-    configured = unit.settings.pseudonym_key
+    return _secret(unit, unit.settings.pseudonym_key, KEY_FILE, "pseudonym_key", create=create)
+
+
+def vault_key(unit: Unit, *, create: bool = True) -> VaultKey | None:
+    """The token vault's keys, derived from ``STEWARD_VAULT_KEY`` or the vault key file."""
+    secret = _secret(unit, unit.settings.vault_key, VAULT_KEY_FILE, "vault_key", create=create)
+    if secret is None:
+        return None
+    pseudonym = pseudonym_key(unit, create=False)
+    if pseudonym is not None and hmac.compare_digest(pseudonym, secret):
+        raise ConfigurationError(SAME_KEYS)
+    return VaultKey.derive(secret)
+
+
+def _secret(unit: Unit, configured: SecretStr | None, relative: Path, object_type: str, *,
+            create: bool) -> bytes | None:
     if configured is not None and configured.get_secret_value():
-        return configured.get_secret_value().encode("utf-8")
-    path = Path(unit.settings.data_dir) / KEY_FILE
+        return str(configured.get_secret_value()).encode("utf-8")
+    path = Path(unit.settings.data_dir) / relative
     if path.is_file():
         text = path.read_text(encoding="utf-8").strip()
         try:
@@ -70,22 +112,39 @@ def pseudonym_key(unit: Unit, *, create: bool = True) -> bytes | None:
             return text.encode("utf-8")
     if not create:
         return None
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     key = secrets.token_bytes(32)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         handle.write(key.hex() + "\n")
-    unit.audit("privacy.key_create", "pseudonym_key", str(KEY_FILE),
-               after={"path": str(KEY_FILE)})
+    unit.audit("privacy.key_create", object_type, str(relative),
+               after={"path": str(relative)})
     return key
 
 
 def _path(unit: Unit, path: str, confine: bool) -> str:
-    return data_paths.resolve(unit, path, confine=confine)
+    resolved = data_paths.resolve(unit, path, confine=confine)
+    if confine:
+        root = Path(unit.settings.data_dir).resolve()
+        parts = Path(resolved).relative_to(root).parts
+        if parts and parts[0] in (KEY_FILE.parts[0], VAULT_FOLDER):
+            raise InvalidInput(PRIVATE_FOLDER.format(path=path))
+    return resolved
 
 
 def _shown(unit: Unit, path: str, confine: bool) -> str:
     return data_paths.shown(unit, path, confine=confine)
+
+
+def _vault_target(unit: Unit, source: str, backend: str) -> VaultTarget:
+    """Where this run's vault entries go: ``vault/<key id>/<name>-<time>-<random>.parquet``."""
+    key = vault_key(unit)
+    assert key is not None
+    folder = Path(unit.settings.data_dir).resolve() / VAULT_FOLDER / key.key_id
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    stem = Path(source).name.split(".")[0] or "table"
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    return VaultTarget(key=key, path=folder / f"{stem}-{stamp}-{secrets.token_hex(4)}.parquet")
 
 
 def _default_out(unit: Unit, source: str) -> str:
@@ -185,27 +244,30 @@ def anonymize(unit: Unit, *, source: str, plan: Any, out: str | None = None,
         _default_out(unit, source) if confine else None)
     if target is None:
         raise InvalidInput("give the output path (--out)")
-    needs_key = any(s.transform == "pseudonym" for s in parsed.columns.values())
+    needs_key = bool(parsed.using("pseudonym"))
     with open_table(source_path, backend=backend, hash_files=True) as table:
         parsed.check(list(table.columns), _shown(unit, source, confine))
         key = pseudonym_key(unit) if needs_key else None
+        vault = _vault_target(unit, source, backend) if parsed.using("tokenize") else None
         before = None
         raw_qi = [c for c in parsed.quasi_identifiers if c in table.columns]
         if raw_qi:
             before = k_anonymity(table, raw_qi, k=parsed.k,
                                  sensitive=[s for s in parsed.sensitive if s in table.columns],
                                  l_target=parsed.l).to_dict()
-        done = run_plan(table, parsed, out=target, key=key)
+        done = run_plan(table, parsed, out=target, key=key, vault=vault)
         fingerprint = table.fingerprint(rows=done.rows_in).to_dict()
         with open_table(done.output, backend=backend, hash_files=False) as output:
             after = None
             if parsed.quasi_identifiers:
                 after = k_anonymity(output, parsed.quasi_identifiers, k=parsed.k,
                                     sensitive=parsed.sensitive, l_target=parsed.l).to_dict()
-            shift = utility(table, output, done.columns)
+            shift = utility(table, output, done.columns, steps=parsed.columns)
     result = done.to_dict()
     result["source"] = _shown(unit, source, confine)
     result["output"] = _shown(unit, done.output, confine) if confine else done.output
+    if done.vault is not None:
+        result["vault"] = {**done.vault, "path": _relative(unit, done.vault["path"])}
     direct_left = _remaining_direct(parsed, done.output_columns)
     k_reached = (after or {}).get("k_anonymity", 0) if after else 0
     l_values = [v["min_l"] or 0 for v in ((after or {}).get("l_diversity") or {}).values()]
@@ -230,7 +292,7 @@ def anonymize(unit: Unit, *, source: str, plan: Any, out: str | None = None,
     unit.audit("privacy.anonymize", "dataset", result["source"], after={
         "output": result["output"], "rows_in": done.rows_in, "rows_out": done.rows_out,
         "transformed": result["transformed"], "sha256": done.sha256, "key_id": done.key_id,
-        "k_anonymity": k_reached, "verdict": verdict})
+        "k_anonymity": k_reached, "verdict": verdict, "vault": result["vault"]})
     if system is not None or keep:
         payload = {k: v for k, v in result.items() if k != "evidence"}
         summary = {"rows": done.rows_out, "rows_in": done.rows_in,
@@ -239,7 +301,8 @@ def anonymize(unit: Unit, *, source: str, plan: Any, out: str | None = None,
                    "columns_transformed": result["transformed"], "sha256": done.sha256,
                    "key_id": done.key_id, "source": result["source"],
                    "output": result["output"], "policy_outcome": judged["outcome"],
-                   "purpose": purpose}
+                   "purpose": purpose, "vault": result["vault"],
+                   "distribution_shift": _shift_summary(shift)}
         result["evidence"] = record_evidence(
             unit, kind=KIND, title=f"Anonymized {facts['dataset']['name']} "
                                    f"(k = {k_reached}, {done.rows_out:,} rows)",
@@ -247,6 +310,53 @@ def anonymize(unit: Unit, *, source: str, plan: Any, out: str | None = None,
             summary=summary, data_fingerprint=fingerprint, file_path=result["output"],
             policy_version=str(judged["policy_version"]))
     return result
+
+
+def _relative(unit: Unit, path: str) -> str:
+    """A path under the data directory as relative to it (others as they are)."""
+    root = Path(unit.settings.data_dir).resolve()
+    resolved = Path(path).resolve()
+    return str(resolved.relative_to(root)) if root in resolved.parents else path
+
+
+def _shift_summary(shift: dict[str, Any]) -> dict[str, dict[str, float | None]]:
+    """Per compared column, its PSI and Jensen-Shannon distance (for the evidence summary)."""
+    return {c: {"psi": u["psi"], "js_distance": u["js_distance"]}
+            for c, u in shift.items() if u.get("compared")}
+
+
+# --- the token vault --------------------------------------------------------------------------
+
+
+def reveal(unit: Unit, tokens: Sequence[str], *, reason: str) -> list[dict[str, Any]]:
+    """The values behind vault tokens, for the privacy and legal roles (and admins).
+
+    Every token is revealed or none: a malformed token, one no vault file holds, or one made
+    with another vault key is refused with one line. Each token revealed appends one audit
+    entry ``privacy.reveal`` naming the token, the reason, its column and vault file — never
+    the value.
+    """
+    unit.require(REVEAL_TOKENS, "reveal tokens")
+    why = " ".join((reason or "").split())
+    if len(why) < MIN_REASON:
+        raise InvalidInput(NO_REASON)
+    if len(why) > 500:
+        raise InvalidInput("the reason must be at most 500 characters")
+    if len(set(tokens)) > MAX_REVEAL:
+        raise InvalidInput(TOO_MANY_TOKENS)
+    key = vault_key(unit, create=False)
+    if key is None:
+        raise NotFound("there is no vault yet: no run has tokenized a column")
+    files = vault_files(Path(unit.settings.data_dir).resolve() / VAULT_FOLDER)
+    opened = open_tokens(files, tokens, key)
+    out = []
+    for item in opened:
+        vault = _relative(unit, item.file)
+        unit.audit("privacy.reveal", "token", item.token, after={
+            "reason": why, "column": item.column, "vault": vault, "key_id": key.key_id})
+        out.append({"token": item.token, "value": item.value, "column": item.column,
+                    "vault": vault})
+    return out
 
 
 def get_anonymization(unit: Unit, evidence_id: int) -> dict[str, Any]:
@@ -270,7 +380,8 @@ def data_files(unit: Unit, *, limit: int = 200) -> list[dict[str, Any]]:
     root = Path(unit.settings.data_dir).resolve()
     if not root.is_dir():
         return []
+    private = {KEY_FILE.parts[0], VAULT_FOLDER}
     found = [p for p in root.rglob("*") if p.suffix.lower() in (".csv", ".parquet")
-             and p.is_file() and "keys" not in p.relative_to(root).parts]
+             and p.is_file() and not private & set(p.relative_to(root).parts)]
     found.sort(key=lambda p: p.stat().st_mtime, reverse=True)
     return [{"path": str(p.relative_to(root)), "bytes": p.stat().st_size} for p in found[:limit]]

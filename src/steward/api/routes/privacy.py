@@ -2,17 +2,23 @@
 
 Every path lies under the server's data directory (``STEWARD_DATA_DIR``); outputs go to its
 ``anonymized/`` folder unless ``out`` names another place under it. An anonymization on a system
-is kept as its ``dataset_anonymization`` evidence.
+is kept as its ``dataset_anonymization`` evidence. Tokens are revealed for the privacy and legal
+roles only, each one audited; the answer is never cached.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from steward.api.deps import RuntimeDep, allow
-from steward.api.schemas.privacy import AnonymizeRequest, RiskRequest, ScanRequest
+from steward.api.schemas.privacy import (
+    AnonymizeRequest,
+    RevealRequest,
+    RiskRequest,
+    ScanRequest,
+)
 from steward.core.roles import ANY_READER
 from steward.services import privacy
 from steward.services.runtime import Actor
@@ -20,6 +26,7 @@ from steward.services.runtime import Actor
 router = APIRouter(tags=["privacy"])
 Reader = Annotated[Actor, allow(ANY_READER)]
 Engineer = Annotated[Actor, allow(privacy.RUN_PRIVACY)]
+Revealer = Annotated[Actor, allow(privacy.REVEAL_TOKENS)]
 
 
 @router.post("/api/v1/privacy/scan")
@@ -72,3 +79,13 @@ def anonymization(evidence_id: int, runtime: RuntimeDep, actor: Reader) -> dict[
     """One kept anonymization with its payload."""
     with runtime.unit(actor) as unit:
         return privacy.get_anonymization(unit, evidence_id)
+
+
+@router.post("/api/v1/privacy/reveal")
+def reveal(body: RevealRequest, runtime: RuntimeDep, actor: Revealer,
+           response: Response) -> list[dict[str, Any]]:
+    """The values behind vault tokens, with the reason kept in the audit log for each token
+    (all or none: an unknown token is a 404, a malformed one a 422)."""
+    response.headers["Cache-Control"] = "no-store"
+    with runtime.unit(actor) as unit:
+        return privacy.reveal(unit, body.tokens, reason=body.reason)

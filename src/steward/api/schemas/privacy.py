@@ -40,3 +40,12 @@ class RiskRequest(BaseModel):
     sensitive: list[str] = Field(default_factory=list, max_length=30)
     l: int | None = Field(default=None, ge=1)  # noqa: E741 - the l of l-diversity
     backend: Literal["duckdb", "spark"] = "duckdb"
+
+
+class RevealRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tokens: list[str] = Field(min_length=1, max_length=100,
+                              description="vault tokens (tok_ and 32 hex digits)")
+    reason: str = Field(min_length=1, max_length=500,
+                        description="why the values are needed (kept in the audit log)")
