@@ -52,9 +52,10 @@ def test_filter_file_writes_under_audiences_and_answers_relative_paths(
 
 @pytest.mark.parametrize(("options", "message"), [
     ({"source": "../outside.csv"}, "only files under the data directory"),
-    ({"source": "keys/subject.key"}, "keys and consent folders cannot be read"),
-    ({"source": "consent/state.parquet"}, "keys and consent folders cannot be read"),
-    ({"source": "*/*.parquet"}, "keys and consent folders cannot be read"),
+    ({"source": "keys/subject.key"}, "keys, vault and consent folders cannot"),
+    ({"source": "consent/state.parquet"}, "keys, vault and consent folders cannot"),
+    ({"source": "vault/k1"}, "keys, vault and consent folders cannot"),
+    ({"source": "*/*.parquet"}, "keys, vault and consent folders cannot"),
     ({"source": "a\x00.csv"}, "cannot hold a NUL character"),
     ({"source": "."}, "name a file or folder inside the data directory"),
     ({"source": "a.csv", "out": "../a.csv"}, "written under audiences/"),
@@ -143,7 +144,7 @@ def test_opt_out_refusals_are_one_line_and_record_nothing(runtime: Runtime, oper
 def test_files_and_systems_offered_to_the_filter_form(runtime: Runtime, operator: Actor) -> None:
     data = _data(runtime)
     pq.write_table(pa.table({"email": ["a@x"]}), data / "list.parquet")
-    for folder in ("keys", "consent"):
+    for folder in ("keys", "vault", "consent"):
         (data / folder).mkdir(exist_ok=True)
         (data / folder / "hidden.parquet").write_bytes(b"")
     with runtime.unit(operator) as unit:

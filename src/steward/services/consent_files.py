@@ -4,8 +4,8 @@ The CLI reads and writes any local path (:mod:`.consent_audience`, :mod:`.consen
 API and the web name files under the data directory (``STEWARD_DATA_DIR``, relative to it), send
 an upload, or list identifiers, and here:
 
-- a path to read lies under the data directory, outside its ``keys/`` and ``consent/`` folders
-  (the organisation's keys and the ledger's snapshot are never read as data);
+- a path to read lies under the data directory, outside its ``keys/``, ``vault/`` and
+  ``consent/`` folders (keys, sealed token values and the ledger's snapshot are never data);
 - a filtered audience is written under ``<data_dir>/audiences`` only (the allowed rows, and the
   refused rows with their reason when asked), never over the file it was filtered from;
 - opt-outs in bulk come from a file under the data directory, an upload (kept only while it is
@@ -33,14 +33,15 @@ from steward.services.runtime import Unit
 from steward.storage.orm import AISystem
 
 AUDIENCES = "audiences"
-PRIVATE_FOLDERS = frozenset({"keys", "consent"})
+PRIVATE_FOLDERS = frozenset({"keys", "vault", "consent"})
 DATA_SUFFIXES = (".csv", ".parquet")
 UPLOAD_SUFFIXES = (".csv", ".parquet", ".txt")
 MAX_SUBJECTS = 10_000
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 MAX_LISTED_FILES = 200
 
-PRIVATE_PATH = "{path}: the data directory's keys and consent folders cannot be read here"
+PRIVATE_PATH = ("{path}: the data directory's keys, vault and consent folders cannot be "
+                "read here")
 NOT_A_TABLE = "{path}: name a file or folder inside the data directory"
 OUTPUT_OUTSIDE = "{path}: audience files are written under audiences/ in the data directory"
 OUTPUT_IS_SOURCE = "{path}: an output cannot replace the audience it was filtered from"
