@@ -1,4 +1,9 @@
-"""Opening the runtime for a command, and rendering its output as a table or JSON."""
+"""Opening the runtime for a command, and rendering its output as a table or JSON.
+
+The runtime (SQLAlchemy, settings) and rich are imported when first used, so a command that
+needs neither a database nor a table — ``steward monitor drift REF CUR --format json`` — does not
+pay for them at start-up.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +13,10 @@ import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.table import Table
-
-from steward.config import load_settings
-from steward.services.runtime import Actor, Runtime, Unit
+if TYPE_CHECKING:
+    from steward.services.runtime import Actor, Runtime, Unit
 
 
 class Format(StrEnum):
@@ -23,6 +25,8 @@ class Format(StrEnum):
 
 
 def operator() -> Actor:
+    from steward.services.runtime import Actor
+
     try:
         name = getpass.getuser()
     except (KeyError, OSError):
@@ -31,6 +35,9 @@ def operator() -> Actor:
 
 
 def open_runtime(*, check_schema: bool = True) -> Runtime:
+    from steward.config import load_settings
+    from steward.services.runtime import Runtime
+
     runtime = Runtime(load_settings())
     if check_schema:
         runtime.check_schema()
@@ -54,6 +61,9 @@ def emit(rows: Sequence[dict[str, Any]] | dict[str, Any], *, fmt: Format,
     if fmt is Format.json:
         sys.stdout.write(json.dumps(rows, indent=2, default=str) + "\n")
         return
+    from rich.console import Console
+    from rich.table import Table
+
     items = [rows] if isinstance(rows, dict) else list(rows)
     console = Console(soft_wrap=True)
     if not items:

@@ -2,20 +2,21 @@
 
 ``steward monitor drift`` exits 0 without dataset drift, 1 with it, 2 for bad input;
 ``steward monitor run`` exits 1 when it raised an alert (for cron and orchestrators).
+
+The services that need the database are imported inside the commands that use them, so a drift
+check between files starts without SQLAlchemy (the drift benchmark measures the whole process).
 """
 
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from steward.cli.context import Format, emit, unit
 from steward.errors import InvalidInput
-from steward.services import alerts as alert_service
-from steward.services import monitor, monitors
+from steward.services import drift_files
 
 app = typer.Typer(help="Monitoring: data drift, reference profiles, scheduled checks, alerts.",
                   no_args_is_help=True)
@@ -78,10 +79,12 @@ def drift(
     current = tables[-1]
     cols, limits = _columns(columns), _thresholds(threshold)
     reference: str | None = tables[0] if len(tables) == 2 else None
-    if system is None and (reference is not None or Path(str(profile)).is_dir()):
-        result = monitor.compare(reference or str(profile), current, columns=cols,
-                                 thresholds=limits)
+    if system is None and (reference is not None or drift_files.is_profile_folder(str(profile))):
+        result = drift_files.compare(reference or str(profile), current, columns=cols,
+                                     thresholds=limits)
     else:
+        from steward.services import monitor
+
         with unit() as work:
             result = monitor.run_drift_check(work, current=current, reference=reference,
                                              profile=profile, system_id=system, columns=cols,
@@ -112,6 +115,8 @@ def profile(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Profile a reference table once and store it, so later checks need no reference data."""
+    from steward.services import monitor
+
     with unit() as work:
         record = monitor.create_profile(work, reference, system_id=system, name=name,
                                         columns=_columns(columns), sample_size=sample_size)
@@ -122,6 +127,8 @@ def profile(
 def profiles(system: Annotated[int | None, typer.Option("--system")] = None,
              fmt: FormatOpt = Format.table) -> None:
     """List stored reference profiles."""
+    from steward.services import monitor
+
     with unit() as work:
         rows = monitor.list_profiles(work, system_id=system)
     emit(rows, fmt=fmt, columns=PROFILE_COLUMNS)
@@ -140,6 +147,8 @@ def add(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Add a scheduled drift check of a system against a stored profile (first run: now)."""
+    from steward.services import monitors
+
     with unit() as work:
         record = monitors.add_drift_monitor(work, system_id=system, name=name, profile=profile,
                                      current=current, columns=_columns(columns),
@@ -170,6 +179,8 @@ def add_fairness(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Add a scheduled fairness audit of a system's decision table."""
+    from steward.services import monitors
+
     with unit() as work:
         record = monitors.add_fairness_monitor(
             work, system_id=system, name=name, source=source, groups=_columns(groups) or [],
@@ -198,6 +209,8 @@ def add_kpi(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Add a scheduled check of a KPI against a floor and/or a ceiling."""
+    from steward.services import monitors
+
     with unit() as work:
         record = monitors.add_kpi_monitor(
             work, system_id=system, name=name, metric=metric, minimum=minimum, maximum=maximum,
@@ -209,6 +222,8 @@ def add_kpi(
 @app.command("enable")
 def enable(monitor_id: int) -> None:
     """Enable a monitor again."""
+    from steward.services import monitors
+
     with unit() as work:
         monitors.set_monitor_enabled(work, monitor_id, True)
     typer.echo(f"enabled monitor {monitor_id}")
@@ -217,6 +232,8 @@ def enable(monitor_id: int) -> None:
 @app.command("disable")
 def disable(monitor_id: int) -> None:
     """Disable a monitor (it keeps its history; `enable` resumes it)."""
+    from steward.services import monitors
+
     with unit() as work:
         monitors.set_monitor_enabled(work, monitor_id, False)
     typer.echo(f"disabled monitor {monitor_id}")
@@ -226,6 +243,8 @@ def disable(monitor_id: int) -> None:
 def list_(system: Annotated[int | None, typer.Option("--system")] = None,
           fmt: FormatOpt = Format.table) -> None:
     """List monitors."""
+    from steward.services import monitors
+
     with unit() as work:
         rows = monitors.list_monitors(work, system_id=system)
     emit(rows, fmt=fmt, columns=MONITOR_COLUMNS)
@@ -234,6 +253,8 @@ def list_(system: Annotated[int | None, typer.Option("--system")] = None,
 @app.command("remove")
 def remove(monitor_id: int) -> None:
     """Remove a monitor (its evidence and alerts stay)."""
+    from steward.services import monitors
+
     with unit() as work:
         monitors.remove_monitor(work, monitor_id)
     typer.echo(f"removed monitor {monitor_id}")
@@ -249,6 +270,8 @@ def run(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Run the monitors that are due (for cron); exit 1 when an alert was raised."""
+    from steward.services import monitors
+
     alerted = False
     while True:
         with unit() as work:
@@ -271,6 +294,8 @@ def alerts(status: Annotated[str | None, typer.Option(help="open or acknowledged
            system: Annotated[int | None, typer.Option("--system")] = None,
            fmt: FormatOpt = Format.table) -> None:
     """List alerts, newest first."""
+    from steward.services import alerts as alert_service
+
     with unit() as work:
         rows = alert_service.list_alerts(work, status=status, system_id=system)
     emit(rows, fmt=fmt, columns=ALERT_COLUMNS)
@@ -279,6 +304,8 @@ def alerts(status: Annotated[str | None, typer.Option(help="open or acknowledged
 @app.command("ack")
 def ack(alert_id: int) -> None:
     """Acknowledge an alert."""
+    from steward.services import alerts as alert_service
+
     with unit() as work:
         alert_service.acknowledge_alert(work, alert_id)
     typer.echo(f"acknowledged alert {alert_id}")

@@ -76,15 +76,6 @@ def policy_thresholds(unit: Unit) -> dict[str, float]:
     return out
 
 
-def compare(reference: Any, current: Any, *, columns: Sequence[str] | None = None,
-            thresholds: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """A drift check that records nothing (no database): the engine's JSON result."""
-    if isinstance(reference, str | Path) and Path(reference).is_dir() and \
-            (Path(reference) / "profile.json").is_file():
-        reference = ReferenceProfile.load(reference)
-    return check_drift(reference, current, columns=columns, thresholds=thresholds).to_dict()
-
-
 def verdict_of(report: DriftReport) -> str:
     if report.dataset_drift:
         return "drift"
