@@ -47,4 +47,7 @@ export DO_NOT_TRACK=1
 # tests: that is a failure here, as is any other non-zero code.
 workers=(-n "${STEWARD_TEST_WORKERS:-2}" --dist loadfile)
 [ "$#" -gt 0 ] && workers=()
+# The whole suite also audits the locked dependencies (skipped, saying so, where PyPI's
+# vulnerability API is unreachable).
+[ "$#" -eq 0 ] && bash scripts/audit_dependencies.sh
 "${UV[@]}" run --no-sync pytest -p no:cacheprovider "${workers[@]}" "$@"
