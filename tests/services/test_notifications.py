@@ -105,3 +105,39 @@ def test_emails_go_out_after_commit_only(runtime: Runtime, operator: Actor, smtp
         "Review: Bot" in review_mail
     assert "leo@x.example" in review_mail and "maya@x.example" not in review_mail
     assert "Incident" in incident_mail and "leo@x.example" in incident_mail
+
+
+def test_an_alert_is_mailed_and_shown_to_the_system_owner(runtime: Runtime, operator: Actor,
+                                                          smtp_sink, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from steward.services import kpis, monitors
+
+    host, port = smtp_sink.server_address
+    settings = load_settings(environment="test", database_url=runtime.settings.database_url,
+                             secret_key=TEST_SECRET, data_dir=tmp_path, smtp_host=host,
+                             smtp_port=port)
+    mailing = Runtime(settings)
+    try:
+        with mailing.unit(operator) as unit:
+            users.add_user(unit, username="maya", roles="marketing", email="maya@x.example")
+            users.add_user(unit, username="dan", roles="data_science", email="dan@x.example")
+            users.add_user(unit, username="leo", roles="legal", email="leo@x.example")
+            sid = systems.create_system(unit, {"name": "Bot", "purpose": "p", "owner": "maya",
+                                               "ai_kinds": ["chatbot"]})["id"]
+            kpis.ingest(unit, [{"date": date.today().isoformat(), "system": sid,
+                                "metric": "complaints", "value": 99}])
+            monitors.add_kpi_monitor(unit, system_id=sid, name="complaints",
+                                     metric="complaints")
+            monitors.run_due(unit)
+        with mailing.unit(_actor(mailing, "maya")) as unit:
+            shown = [n for n in notifications.for_actor(unit) if n.kind == "alert"]
+        with mailing.unit(_actor(mailing, "leo")) as unit:
+            not_leo = [n for n in notifications.for_actor(unit) if n.kind == "alert"]
+    finally:
+        mailing.close()
+    assert len(smtp_sink.messages) == 1
+    message = smtp_sink.messages[0]
+    assert "Warning alert" in message and "maya@x.example" in message
+    assert "dan@x.example" in message and "leo@x.example" not in message
+    assert len(shown) == 1 and shown[0].href == "/monitor#alerts" and not_leo == []

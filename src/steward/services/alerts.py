@@ -3,7 +3,10 @@
 Raising an alert appends to the audit log and calls every ``on_alert`` hook of the runtime
 (:func:`alert_hooks`) inside the same unit of work: the incident hook
 (:func:`steward.services.escalation.alert_to_incident`) opens an incident when the monitor asks
-for one or when the policy in force says alerts of that severity become incidents.
+for one or when the policy in force says alerts of that severity become incidents, and
+:func:`notify` e-mails the system's owner and the people who run monitoring (data science, IT)
+once the alert is committed, when SMTP is configured. Open alerts also show in the owner's
+notifications on the dashboard.
 """
 
 from __future__ import annotations
@@ -17,15 +20,16 @@ from sqlalchemy import select
 
 from steward.core.roles import ANY_READER, Role, write_access
 from steward.errors import Conflict, InvalidInput, NotFound
-from steward.services import auditors
+from steward.services import auditors, mail
 from steward.services.escalation import alert_to_incident
 from steward.services.runtime import Runtime, Unit
-from steward.storage.orm import Alert, Monitor
+from steward.storage.orm import AISystem, Alert, Monitor
 
 ACKNOWLEDGE_ALERTS = write_access(Role.DATA_SCIENCE, Role.IT, Role.PRIVACY, Role.LEGAL,
                                   Role.COMMITTEE, Role.MARKETING)
 ALERT_STATUSES = ("open", "acknowledged")
 SEVERITIES = ("warning", "critical")
+NOTIFY_ROLES = ("data_science", "it")
 
 AlertHook = Callable[[Unit, dict[str, Any]], None]
 log = logging.getLogger("steward.monitor")
@@ -39,7 +43,20 @@ def alert_hooks(runtime: Runtime | None) -> list[AlertHook]:
     """
     if runtime is None:
         return []
-    return runtime.cached("monitor.on_alert", lambda: [alert_to_incident])
+    return runtime.cached("monitor.on_alert", lambda: [alert_to_incident, notify])
+
+
+def notify(unit: Unit, alert: dict[str, Any]) -> None:
+    """E-mail the alert to its system's owner and to data science and IT, after commit."""
+    system = unit.session.get(AISystem, alert["system_id"]) if alert.get("system_id") else None
+    owner = system.owner.email if system is not None and system.owner is not None else None
+    mail.email_after_commit(
+        unit, roles=NOTIFY_ROLES, also=[owner] if owner else [],
+        subject=f"[Steward] {alert['severity'].capitalize()} alert {alert['id']}: "
+                f"{alert['message']}"[:200],
+        body=f"{alert['message']}\n\nSystem: {alert.get('system') or '—'}\nKind: "
+             f"{alert['kind']}\nMonitor: {alert.get('monitor_id')}\n\nAcknowledge it on the "
+             f"Monitoring page (/monitor).")
 
 
 def alert_record(a: Alert) -> dict[str, Any]:

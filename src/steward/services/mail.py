@@ -43,11 +43,13 @@ def people_with_roles(unit: Unit, roles: Iterable[str]) -> list[str]:
     return [u.email for u in people if u.email and wanted & set(u.role_names)]
 
 
-def email_after_commit(unit: Unit, *, roles: Iterable[str], subject: str, body: str) -> None:
-    """Queue an e-mail to everyone holding ``roles``, sent once the change is committed."""
+def email_after_commit(unit: Unit, *, roles: Iterable[str], subject: str, body: str,
+                       also: Iterable[str] = ()) -> None:
+    """Queue an e-mail to everyone holding ``roles`` (and the addresses in ``also``), sent once
+    the change is committed."""
     if not unit.settings.smtp_host:
         return
-    recipients = people_with_roles(unit, roles)
+    recipients = sorted({*people_with_roles(unit, roles), *(a for a in also if a)})
     settings = unit.settings
 
     def send() -> None:

@@ -2,7 +2,8 @@
 
 Notifications are derived from the records (nothing to mark as read): gate reviews waiting for one
 of your roles, content waiting for review, your training missing or expiring, evidence on your
-systems going stale, open incidents you own, and the policy version you have not attested.
+systems going stale, open monitoring alerts on your systems, open incidents you own, and the
+policy version you have not attested.
 E-mails go out after the change that caused them is committed, and only when
 ``STEWARD_SMTP_HOST`` is set; a failed send is logged, never undoes the change.
 """
@@ -19,7 +20,7 @@ from sqlalchemy import select
 from steward.core.policy import gate_requirement
 from steward.services import content, gates, incidents, policy, training
 from steward.services.runtime import Unit
-from steward.storage.orm import AISystem, Evidence, Review, User
+from steward.storage.orm import AISystem, Alert, Evidence, Review, User
 
 STALE_SOON_DAYS = 14
 log = logging.getLogger("steward.notifications")
@@ -83,6 +84,11 @@ def for_actor(unit: Unit) -> list[Notification]:
         when = item.stale_at.date().isoformat() if item.stale_at else None
         out.append(Notification("evidence", f"{item.kind} on {name} {state}",
                                 f"/systems/{item.system_id}#evidence", when))
+    for alert in unit.session.scalars(select(Alert).join(AISystem).where(
+            AISystem.owner_id == actor.user_id, Alert.status == "open")
+            .order_by(Alert.created_at.desc()).limit(20)).all():
+        out.append(Notification("alert", f"{alert.severity} alert: {alert.message}",
+                                "/monitor#alerts", alert.created_at.date().isoformat()))
     for incident in incidents.list_incidents(unit, open_only=True):
         if incident["owner"] == actor.name:
             out.append(Notification(
