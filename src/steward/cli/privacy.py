@@ -188,7 +188,7 @@ def risk(
 @app.command("reveal")
 def reveal(
     tokens: Annotated[list[str], typer.Argument(help="vault tokens (tok_ and 32 hex digits)",
-                                                metavar="TOKEN...")],
+                                                metavar="TOKEN")],
     reason: Annotated[str, typer.Option(
         "--reason", help="why the values are needed (kept in the audit log with each token)")],
     as_user: Annotated[str | None, typer.Option(

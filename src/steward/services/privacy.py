@@ -140,8 +140,10 @@ def _vault_target(unit: Unit, source: str, backend: str) -> VaultTarget:
     """Where this run's vault entries go: ``vault/<key id>/<name>-<time>-<random>.parquet``."""
     key = vault_key(unit)
     assert key is not None
-    folder = Path(unit.settings.data_dir).resolve() / VAULT_FOLDER / key.key_id
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    root = Path(unit.settings.data_dir).resolve() / VAULT_FOLDER
+    root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    folder = root / key.key_id
+    folder.mkdir(exist_ok=True, mode=0o700)
     stem = Path(source).name.split(".")[0] or "table"
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     return VaultTarget(key=key, path=folder / f"{stem}-{stamp}-{secrets.token_hex(4)}.parquet")
