@@ -28,20 +28,17 @@ from sqlalchemy import select
 
 from steward.errors import InvalidInput, StewardError
 from steward.services import auditors, consent, consent_audience, consent_keys, consent_rights
-from steward.services.data_paths import confined
+from steward.services.data_paths import PRIVATE_FOLDERS, PRIVATE_PATH, confined
 from steward.services.runtime import Unit
 from steward.storage.orm import AISystem
 
 AUDIENCES = "audiences"
-PRIVATE_FOLDERS = frozenset({"keys", "vault", "consent"})
 DATA_SUFFIXES = (".csv", ".parquet")
 UPLOAD_SUFFIXES = (".csv", ".parquet", ".txt")
 MAX_SUBJECTS = 10_000
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 MAX_LISTED_FILES = 200
 
-PRIVATE_PATH = ("{path}: the data directory's keys, vault and consent folders cannot be "
-                "read here")
 NOT_A_TABLE = "{path}: name a file or folder inside the data directory"
 OUTPUT_OUTSIDE = "{path}: audience files are written under audiences/ in the data directory"
 OUTPUT_IS_SOURCE = "{path}: an output cannot replace the audience it was filtered from"

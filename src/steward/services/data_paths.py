@@ -1,5 +1,6 @@
 """Paths to data files given by people: the CLI may read any local path, while the API and the
-web may only read under ``STEWARD_DATA_DIR`` (``confine=True``)."""
+web may only read under ``STEWARD_DATA_DIR`` (``confine=True``), and never its private folders:
+``keys/`` (secrets), ``vault/`` (sealed token values) and ``consent/`` (the ledger's snapshot)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from steward.errors import InvalidInput
 from steward.services.runtime import Unit
 
 OUTSIDE_DATA_DIR = "{path}: only files under the data directory may be read here"
+PRIVATE_FOLDERS = frozenset({"keys", "vault", "consent"})
+PRIVATE_PATH = "{path}: the data directory's keys, vault and consent folders cannot be read here"
 
 
 def confined(data_dir: Path, path: str) -> Path:
@@ -20,6 +23,8 @@ def confined(data_dir: Path, path: str) -> Path:
     resolved = (candidate if candidate.is_absolute() else root / candidate).resolve()
     if resolved != root and root not in resolved.parents:
         raise InvalidInput(OUTSIDE_DATA_DIR.format(path=path))
+    if resolved != root and resolved.relative_to(root).parts[0] in PRIVATE_FOLDERS:
+        raise InvalidInput(PRIVATE_PATH.format(path=path))
     return resolved
 
 

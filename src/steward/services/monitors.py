@@ -32,6 +32,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from steward.core.roles import ANY_READER, Role, write_access
+from steward.engines.backends import open_table
 from steward.engines.drift import DriftThresholds, ReferenceProfile, check_drift
 from steward.errors import Conflict, InvalidInput, NotFound, StewardError
 from steward.services import auditors, audits, data_paths, kpis, policy
@@ -117,6 +118,7 @@ def add_drift_monitor(unit: Unit, *, system_id: int, name: str, profile: str | i
                       thresholds: Mapping[str, Any] | None = None, every_minutes: int = 1440,
                       open_incident: bool = False, confine: bool = False) -> dict[str, Any]:
     """Check ``current`` against a stored profile every ``every_minutes`` (first run: now)."""
+    unit.require(MANAGE_MONITORS, "add monitors")
     monitor = _new(unit, kind="drift", system_id=system_id, name=name,
                    every_minutes=every_minutes, open_incident=open_incident,
                    current_path=data_paths.resolve(unit, current, confine=confine),
@@ -137,10 +139,12 @@ def add_fairness_monitor(unit: Unit, *, system_id: int, name: str, source: str,
     The table is read now to check that it and the named columns exist, so a typo fails here
     rather than at 3 a.m.
     """
+    unit.require(MANAGE_MONITORS, "add monitors")
     path = data_paths.resolve(unit, source, confine=confine)
     monitor = _new(unit, kind="fairness", system_id=system_id, name=name,
                    every_minutes=every_minutes, open_incident=open_incident, current_path=path)
-    names = {c["name"] for c in audits.table_columns(unit, path, confine=False)}
+    with open_table(path, hash_files=False) as table:
+        names = set(table.columns)
     wanted = [*groups, decision, *(c for c in (label, score) if c)]
     if not groups:
         raise InvalidInput("a fairness monitor needs at least one group column")
