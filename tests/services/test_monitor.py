@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from steward.errors import Forbidden, InvalidInput, NotFound
-from steward.services import evidence, monitor, systems, users
+from steward.services import evidence, monitor, users
 from steward.services.runtime import Actor, Runtime
 
 
@@ -25,15 +25,6 @@ def write_tables(folder: Path, *, shift: float = 1.0, n: int = 4000) -> tuple[Pa
     pq.write_table(ref, folder / "ref.parquet")
     pq.write_table(cur, folder / "cur.parquet")
     return folder / "ref.parquet", folder / "cur.parquet"
-
-
-@pytest.fixture
-def system_id(runtime: Runtime, operator: Actor) -> int:
-    with runtime.unit(operator) as unit:
-        users.add_user(unit, username="dan", roles="data_science")
-        return systems.create_system(unit, {"name": "Propensity", "purpose": "offers",
-                                            "owner": "dan",
-                                            "ai_kinds": ["predictive_model"]})["id"]
 
 
 def test_profile_then_check_against_it(runtime: Runtime, operator: Actor, system_id: int) -> None:

@@ -19,17 +19,6 @@ from steward.services.runtime import Actor, Runtime
 from .test_monitor import write_tables
 
 
-@pytest.fixture
-def system_id(runtime: Runtime, operator: Actor) -> int:
-    from steward.services import systems
-
-    with runtime.unit(operator) as unit:
-        users.add_user(unit, username="dan", roles="data_science")
-        return systems.create_system(unit, {"name": "Propensity", "purpose": "offers",
-                                            "owner": "dan",
-                                            "ai_kinds": ["predictive_model"]})["id"]
-
-
 def decisions(folder: Path, *, penalty: float, n: int = 6000) -> Path:
     """A decision table where group "b" is selected less often by ``penalty``."""
     rng = np.random.default_rng(3)

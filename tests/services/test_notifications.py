@@ -53,6 +53,14 @@ def smtp_sink():  # type: ignore[no-untyped-def]
     server.server_close()
 
 
+def _mailing(runtime: Runtime, smtp_sink, tmp_path) -> Runtime:  # type: ignore[no-untyped-def]
+    """A runtime on the same database that sends its e-mail to the sink."""
+    host, port = smtp_sink.server_address
+    return Runtime(load_settings(environment="test", database_url=runtime.settings.database_url,
+                                 secret_key=TEST_SECRET, data_dir=tmp_path, smtp_host=host,
+                                 smtp_port=port))
+
+
 def _actor(runtime: Runtime, username: str) -> Actor:
     with runtime.unit(Actor.system()) as unit:
         return users.actor_named(unit, username)
@@ -77,11 +85,7 @@ def test_notifications_for_a_reviewer_and_an_owner(runtime: Runtime, operator: A
 
 def test_emails_go_out_after_commit_only(runtime: Runtime, operator: Actor, smtp_sink,
                                          tmp_path) -> None:  # type: ignore[no-untyped-def]
-    host, port = smtp_sink.server_address
-    settings = load_settings(environment="test", database_url=runtime.settings.database_url,
-                             secret_key=TEST_SECRET, data_dir=tmp_path, smtp_host=host,
-                             smtp_port=port)
-    mailing = Runtime(settings)
+    mailing = _mailing(runtime, smtp_sink, tmp_path)
     try:
         with mailing.unit(operator) as unit:
             users.add_user(unit, username="maya", roles="marketing", email="maya@x.example")
@@ -113,11 +117,7 @@ def test_an_alert_is_mailed_and_shown_to_the_system_owner(runtime: Runtime, oper
 
     from steward.services import kpis, monitors
 
-    host, port = smtp_sink.server_address
-    settings = load_settings(environment="test", database_url=runtime.settings.database_url,
-                             secret_key=TEST_SECRET, data_dir=tmp_path, smtp_host=host,
-                             smtp_port=port)
-    mailing = Runtime(settings)
+    mailing = _mailing(runtime, smtp_sink, tmp_path)
     try:
         with mailing.unit(operator) as unit:
             users.add_user(unit, username="maya", roles="marketing", email="maya@x.example")

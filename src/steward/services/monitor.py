@@ -178,27 +178,36 @@ def record_check(unit: Unit, report: DriftReport, *, system_id: int,
 # --- trends ----------------------------------------------------------------------------------
 
 
+def evidence_by_system(unit: Unit, kinds: Sequence[str], *, system_id: int | None = None,
+                       limit: int = 500) -> dict[int, list[Evidence]]:
+    """The newest ``limit`` pieces of evidence of ``kinds`` the actor may see, per system,
+    oldest first (for trend charts)."""
+    query = (_visible(unit, select(Evidence), Evidence.system_id)
+             .where(Evidence.kind.in_(list(kinds)), Evidence.system_id.is_not(None))
+             .order_by(Evidence.created_at.desc(), Evidence.id.desc()).limit(limit))
+    if system_id is not None:
+        query = query.where(Evidence.system_id == system_id)
+    by_system: dict[int, list[Evidence]] = {}
+    for item in reversed(unit.session.scalars(query).all()):
+        by_system.setdefault(int(item.system_id or 0), []).append(item)
+    return by_system
+
+
 def drift_trends(unit: Unit, *, system_id: int | None = None, limit: int = 500
                  ) -> list[dict[str, Any]]:
     """Per system, its drift checks oldest first: time, drift share, verdict, PSI per column."""
     unit.require(ANY_READER, "read drift trends")
-    query = (_visible(unit, select(Evidence), Evidence.system_id).where(Evidence.kind == CHECK_KIND)
-             .order_by(Evidence.created_at.desc(), Evidence.id.desc()).limit(limit))
-    if system_id is not None:
-        query = query.where(Evidence.system_id == system_id)
-    by_system: dict[int, dict[str, Any]] = {}
-    for item in reversed(unit.session.scalars(query).all()):
-        if item.system_id is None:
-            continue
-        series = by_system.setdefault(item.system_id, {
-            "system_id": item.system_id, "system": item.system.name if item.system else "",
-            "points": []})
-        summary = item.summary or {}
-        series["points"].append({
-            "at": item.created_at.isoformat(), "evidence_id": item.id, "verdict": item.verdict,
-            "drift_share": summary.get("drift_share"), "psi": summary.get("psi", {}),
-            "monitor": summary.get("monitor")})
-    return sorted(by_system.values(), key=lambda s: s["system"])
+    out = []
+    for sid, items in evidence_by_system(unit, [CHECK_KIND], system_id=system_id,
+                                         limit=limit).items():
+        out.append({"system_id": sid, "system": items[0].system.name if items[0].system else "",
+                    "points": [{"at": item.created_at.isoformat(), "evidence_id": item.id,
+                                "verdict": item.verdict,
+                                "drift_share": (item.summary or {}).get("drift_share"),
+                                "psi": (item.summary or {}).get("psi", {}),
+                                "monitor": (item.summary or {}).get("monitor")}
+                               for item in items]})
+    return sorted(out, key=lambda s: s["system"])
 
 
 # --- helpers ---------------------------------------------------------------------------------

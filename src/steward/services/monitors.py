@@ -41,13 +41,14 @@ from steward.services.evidence import record_evidence
 from steward.services.monitor import (
     RUN_CHECKS,
     check_name,
+    evidence_by_system,
     find_profile,
     record_check,
     system_of,
     verdict_of,
 )
 from steward.services.runtime import Actor, Runtime, Unit
-from steward.storage.orm import Evidence, Monitor
+from steward.storage.orm import Monitor
 
 MANAGE_MONITORS = write_access(Role.DATA_SCIENCE, Role.IT)
 KINDS = ("drift", "fairness", "kpi")
@@ -367,29 +368,22 @@ def check_trends(unit: Unit, *, system_id: int | None = None, limit: int = 500
     """Per system, oldest first: each fairness audit's lowest selection-rate ratio per group
     column, and each KPI check's value per metric (with its limits), for the trend charts."""
     unit.require(ANY_READER, "read monitoring trends")
-    query = (select(Evidence).where(Evidence.kind.in_((audits.KIND, KPI_KIND)))
-             .order_by(Evidence.created_at.desc(), Evidence.id.desc()).limit(limit))
-    visible = auditors.visible_system_ids(unit)
-    if visible is not None:
-        query = query.where(Evidence.system_id.in_(visible or {-1}))
-    if system_id is not None:
-        query = query.where(Evidence.system_id == system_id)
     by_system: dict[int, dict[str, Any]] = {}
-    for item in reversed(unit.session.scalars(query).all()):
-        if item.system_id is None:
-            continue
-        series = by_system.setdefault(item.system_id, {
-            "system_id": item.system_id, "system": item.system.name if item.system else "",
-            "fairness": [], "kpis": {}})
-        summary, at = item.summary or {}, item.created_at.isoformat()
-        if item.kind == KPI_KIND:
-            series["kpis"].setdefault(summary.get("metric", "?"), []).append({
-                "at": at, "value": summary.get("value"), "minimum": summary.get("minimum"),
-                "maximum": summary.get("maximum"), "verdict": item.verdict})
-        else:
-            series["fairness"].append({
-                "at": at, "verdict": item.verdict, "evidence_id": item.id,
-                "worst": summary.get("worst_selection_rate_ratio") or {}})
+    for sid, items in evidence_by_system(unit, [audits.KIND, KPI_KIND], system_id=system_id,
+                                         limit=limit).items():
+        series = by_system[sid] = {
+            "system_id": sid, "system": items[0].system.name if items[0].system else "",
+            "fairness": [], "kpis": {}}
+        for item in items:
+            summary, at = item.summary or {}, item.created_at.isoformat()
+            if item.kind == KPI_KIND:
+                series["kpis"].setdefault(summary.get("metric", "?"), []).append({
+                    "at": at, "value": summary.get("value"), "minimum": summary.get("minimum"),
+                    "maximum": summary.get("maximum"), "verdict": item.verdict})
+            else:
+                series["fairness"].append({
+                    "at": at, "verdict": item.verdict, "evidence_id": item.id,
+                    "worst": summary.get("worst_selection_rate_ratio") or {}})
     return sorted(by_system.values(), key=lambda s: s["system"])
 
 
