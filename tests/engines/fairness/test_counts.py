@@ -81,3 +81,91 @@ def test_calibration_bin_is_exact_on_spark(spark: Any) -> None:
                      "s": pa.array(scores, pa.float64(), from_pandas=True)})
     with open_table(data.to_pandas(), backend="spark", spark=spark) as table:
         check(table, scores)
+
+
+class CountingTable:
+    """A table that counts the queries run on it (the cheap pass, or it and the exact one)."""
+
+    def __init__(self, table: Any) -> None:
+        self.table, self.queries = table, 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.table, name)
+
+    def query(self, sql: str, **options: Any) -> Any:
+        self.queries += 1
+        return self.table.query(sql, **options)
+
+
+def per_group_bin(cells: Any) -> dict[tuple[Any, int], tuple[int, int]]:
+    """Rows and rows outside [0, 1] per (group, bin), summed over the cells."""
+    out: dict[tuple[Any, int], tuple[int, int]] = {}
+    for i, value in enumerate(cells.values):
+        key = (value[0], int(cells.bins[i]))
+        rows, outside = out.get(key, (0, 0))
+        out[key] = (rows + int(cells.counts["rows"][i]),
+                    outside + int(cells.counts["score_outside"][i]))
+    return out
+
+
+def expected_per_group_bin(groups: list[int], scores: list[float | None]) -> dict[
+    tuple[Any, int], tuple[int, int]
+]:
+    bins, outside = expected_bins(scores)
+    out: dict[tuple[Any, int], tuple[int, int]] = {}
+    for group, b, o in zip(groups, bins.tolist(), outside.tolist(), strict=True):
+        rows, n_out = out.get((group, b), (0, 0))
+        out[(group, b)] = (rows + 1, n_out + int(o))
+    return out
+
+
+def shared_cells(scores: list[float | None], groups: int = 3) -> pa.Table:
+    """Many scores per group, so that the pass's cells hold scores of several values."""
+    return pa.table({"g": np.arange(len(scores)) % groups,
+                     "d": np.ones(len(scores), dtype=np.int8),
+                     "s": pa.array(scores, pa.float64(), from_pandas=True)})
+
+
+def nice_scores() -> list[float | None]:
+    """Decimal scores, missing ones and ones outside [0, 1]: no cell of the cheap pass holds
+    two bins. (Those that do: an edge within rounding of ``CEIL(s * 10)``, such as ``3 * 0.1``,
+    or a score in (-0.1, 0) beside a 0 — both keyed 0.)"""
+    rng = np.random.default_rng(2)
+    return ([None, float("nan"), float("inf"), float("-inf"), -0.0, 0.0, 1.0, 1e300, -1e300,
+             -0.1, -0.15, 1.05, 2.5, 5e-324, 1 + 2**-52]
+            + [k / 1000 for k in range(-250, -99)] + [k / 1000 for k in range(0, 1051)]
+            + [k / 10 for k in range(-3, 14) if k != 0] + rng.random(3_000).tolist())
+
+
+def check_shared(table: Any, scores: list[float | None], *, queries: int) -> None:
+    counting = CountingTable(table)
+    cells = read_cells(counting, CountSpec(groups=("g",), decision="d", score="s"))
+    groups = (np.arange(len(scores)) % 3).tolist()
+    assert per_group_bin(cells) == expected_per_group_bin(groups, scores)
+    assert counting.queries == queries
+
+
+def test_cheap_pass_bins_decimal_scores_exactly_in_one_query() -> None:
+    scores = nice_scores()
+    with open_table(shared_cells(scores)) as table:
+        check_shared(table, scores, queries=1)
+
+
+def test_a_cell_straddling_two_bins_runs_the_exact_pass() -> None:
+    for odd in ([0.30000000000000004], [0.7000000000000001], [-0.05], [-5e-324]):
+        scores = nice_scores() + odd * 3
+        with open_table(shared_cells(scores)) as table:
+            check_shared(table, scores, queries=2)
+    scores = tricky_scores()
+    with open_table(shared_cells(scores)) as table:
+        check_shared(table, scores, queries=2)
+
+
+@pytest.mark.spark
+def test_cheap_pass_on_spark(spark: Any) -> None:
+    scores = nice_scores()
+    with open_table(shared_cells(scores).to_pandas(), backend="spark", spark=spark) as table:
+        check_shared(table, scores, queries=1)
+    scores = tricky_scores()
+    with open_table(shared_cells(scores).to_pandas(), backend="spark", spark=spark) as table:
+        check_shared(table, scores, queries=2)

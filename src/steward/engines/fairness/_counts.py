@@ -16,6 +16,16 @@ masked sum over these cells in numpy, and every marginal, intersectional and ove
 roll-up of them. Grouping by the few decision/label/bin values costs the engine less than a
 dozen conditional sums per row. Integer counts are exact on both backends, so results agree to
 the last bit apart from sums of scores (floating-point order).
+
+The calibration bin is found in two steps, because the exact bin costs the engine most of a
+pass. The pass groups by ``CEIL(s * 10)`` — one multiplication per row — and returns each
+cell's ``MIN`` and ``MAX`` score. scikit-learn's bin is monotone in the score, so when a cell's
+smallest and largest scores fall in the same bin (computed in numpy, exactly as scikit-learn
+does), so does every score between them, and that is the cell's bin. ``CEIL(s * 10)`` misses
+the bin only for scores within rounding of an edge (``3 * 0.1``, not ``0.3``: every decimal
+score with up to six digits is binned right), and then a cell straddles two bins and the pass
+is run again with the exact bin written out in SQL (:func:`_bin_key`). So the result never
+depends on the cheap key being right, only on the bins numpy computes from the extremes.
 """
 
 from __future__ import annotations
@@ -110,6 +120,47 @@ def _bin_key(table: Table, column: str) -> str:
             f"+ CAST(s > ({c} + 1) * {step} AS DOUBLE) END")
 
 
+def _cell_key(table: Table, column: str) -> str:
+    """``CEIL(s * 10)``: puts each score in a cell with the scores of its calibration bin.
+
+    On DuckDB that is all: ``CEIL`` of a DOUBLE is a DOUBLE, so NULL stays NULL and NaN,
+    infinities and huge scores get keys of their own. Spark's ``CEIL`` returns a BIGINT, which
+    overflows (an error under ANSI mode) and turns NaN into 0, so there NaN is mapped to NULL
+    and scores beyond [-1, 2] to two fixed keys first. Either way :func:`_bins_from_extremes`
+    decides from each cell's extremes.
+    """
+    key = f"CEIL(s * {table.number(CALIBRATION_BINS)})"
+    if table.backend == "duckdb":
+        return key
+    nan = "WHEN isnan(s) THEN NULL " if _floating(table, column) else ""
+    return (f"CASE {nan}WHEN s < {table.number(-1.0)} THEN -10 "
+            f"WHEN s > {table.number(2.0)} THEN 20 ELSE {key} END")
+
+
+def _bins_from_extremes(
+    keys: Sequence[Any], lows: Sequence[Any], highs: Sequence[Any]
+) -> np.ndarray | None:
+    """Calibration bins of :func:`_cell_key`'s cells from their smallest and largest score.
+
+    NO_BIN for a NULL or NaN key (no score), BELOW or ABOVE when every score of the cell lies
+    below 0 or above 1, else the bin both extremes fall in — ``None`` when a cell's extremes
+    fall in different bins (or straddle 0 or 1), and only the exact bin will do.
+    """
+    key = np.array([np.nan if k is None else float(k) for k in keys], dtype=np.float64)
+    low = np.array([np.nan if v is None else float(v) for v in lows], dtype=np.float64)
+    high = np.array([np.nan if v is None else float(v) for v in highs], dtype=np.float64)
+    unscored = np.isnan(key)
+    # A NaN extreme (a NaN score in a keyed cell) makes every comparison False: not pure.
+    seen = ~np.isnan(low) & ~np.isnan(high)
+    below, above = seen & (high < 0), seen & (low > 1)
+    inner = calibration_edges()[1:-1]
+    low_bin, high_bin = np.searchsorted(inner, low), np.searchsorted(inner, high)
+    inside = (low >= 0) & (high <= 1) & (low_bin == high_bin)
+    if not (unscored | below | above | inside).all():
+        return None
+    return np.where(unscored, NO_BIN, np.where(below, BELOW, np.where(above, ABOVE, low_bin)))
+
+
 def _decode_bins(keys: Sequence[Any]) -> np.ndarray:
     """Calibration bins from :func:`_bin_key`'s keys: NO_BIN, BELOW, 0..9 or ABOVE."""
     key = np.array([np.nan if k is None else k for k in keys], dtype=np.float64)
@@ -118,12 +169,13 @@ def _decode_bins(keys: Sequence[Any]) -> np.ndarray:
         key == BELOW, BELOW, np.where(key == ABOVE, ABOVE, inside)))
 
 
-def count_query(table: Table, spec: CountSpec) -> str:
+def count_query(table: Table, spec: CountSpec, *, exact_bins: bool = False) -> str:
     """The single aggregation query for ``spec``.
 
     It returns one row per cell: the raw group values ``g0, g1, ...``, the decision key ``dk``,
-    the label key ``yk`` and calibration bin ``b`` when asked for, ``COUNT(*)`` and, with a
-    score, ``SUM(s)``.
+    the label key ``yk`` and, with a score, the cell key ``b`` (:func:`_cell_key`),
+    ``COUNT(*)``, ``SUM(s)``, ``MIN(s)`` and ``MAX(s)``. With ``exact_bins`` ``b`` is the
+    calibration bin itself (:func:`_bin_key`) and the extremes are left out.
     """
     q = table.quote
     decision = q(spec.decision)
@@ -145,9 +197,12 @@ def count_query(table: Table, spec: CountSpec) -> str:
     measures = ["COUNT(*) AS n"]
     if spec.score is not None:
         inner.append(f"{q(spec.score)} AS s")
-        middle += ["s", f"{_bin_key(table, spec.score)} AS b"]
+        bin_key = _bin_key if exact_bins else _cell_key
+        middle += ["s", f"{bin_key(table, spec.score)} AS b"]
         keys.append("b")
         measures.append("SUM(s) AS score_sum")
+        if not exact_bins:
+            measures += ["MIN(s) AS score_min", "MAX(s) AS score_max"]
     return (
         f"SELECT {', '.join(keys + measures)}\n"
         f"FROM (SELECT {', '.join(middle)} FROM (SELECT {', '.join(inner)} "
@@ -180,21 +235,31 @@ def _keys(values: tuple[Any, ...]) -> np.ndarray:
 def read_cells(
     table: Table, spec: CountSpec, *, progress: ProgressCallback | None = None
 ) -> Cells:
-    """Run :func:`count_query` and derive every per-cell count from its keys."""
+    """Run :func:`count_query` and derive every per-cell count from its keys.
+
+    With a score, the cheap pass first; the exact one only when a cell straddles two bins.
+    """
     rows = table.query(count_query(table, spec), progress=progress)
     k = len(spec.groups)
-    width = k + 2 + (spec.label is not None) + 2 * (spec.score is not None)
+    width = k + 2 + (spec.label is not None) + 4 * (spec.score is not None)
     columns = list(zip(*rows, strict=True)) if rows else [()] * width
     position = k
+    bins = np.full(len(rows), NO_BIN, dtype=np.int64)
+    if spec.score is not None:
+        at = position + 1 + (spec.label is not None)
+        found = _bins_from_extremes(columns[at], columns[at + 3], columns[at + 4])
+        if found is None:
+            rows = table.query(count_query(table, spec, exact_bins=True), progress=progress)
+            columns = list(zip(*rows, strict=True)) if rows else [()] * (width - 2)
+            found = _decode_bins(columns[at])
+        bins = found
     decision = _keys(columns[position])
     label = None
     if spec.label is not None:
         position += 1
         label = _keys(columns[position])
-    bins = np.full(len(rows), NO_BIN, dtype=np.int64)
     if spec.score is not None:
         position += 1
-        bins = _decode_bins(columns[position])
     size = np.array(columns[position + 1], dtype=np.int64)
     score_sum = np.zeros(len(rows), dtype=np.float64)
     if spec.score is not None:
