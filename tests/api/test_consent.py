@@ -185,3 +185,41 @@ def test_filter_an_audience_file_for_a_system(client, make_person, settings, run
         person = make_person(f"p-{role}", role)
         assert client.post("/api/v1/consent/filter", headers=person.headers,
                            json=base).status_code == 403
+
+
+def test_lookup_is_one_transaction_and_still_checks_the_token(client, make_person, runtime,  # type: ignore[no-untyped-def]
+                                                              operator) -> None:
+    """The hot lookup checks a token it has not seen lately inside its own transaction, trusts a
+    verified one for a few seconds, and stops at once when it is revoked or its user is
+    deactivated."""
+    from sqlalchemy import event
+
+    from steward.services import users
+
+    cmp, other = make_person("cmp-bot", "it"), make_person("cmp-two", "it")
+    url, params = "/api/v1/consent/Some.One@x.eu", {"purpose": "measurement"}
+    begun: list[int] = []
+
+    def count(_connection) -> None:  # type: ignore[no-untyped-def]
+        begun.append(1)
+
+    event.listen(runtime.db.engine, "begin", count)
+    try:
+        first = client.get(url, headers=cmp.headers, params=params)  # token not verified yet
+        assert first.status_code == 200, first.text
+        assert first.json()["purposes"][0]["reason"] == "no_record"
+        assert len(begun) == 1  # the token check and the lookup: one transaction
+        assert client.get(url, headers=cmp.headers, params=params).status_code == 200
+        assert len(begun) == 2  # now trusted for a few seconds: the lookup alone
+    finally:
+        event.remove(runtime.db.engine, "begin", count)
+    mine = client.get("/api/v1/tokens", headers=cmp.headers).json()
+    client.delete(f"/api/v1/tokens/{mine[0]['id']}", headers=cmp.headers)
+    assert client.get(url, headers=cmp.headers, params=params).status_code == 401
+    assert client.get(url, headers=other.headers, params=params).status_code == 200  # cached
+    with runtime.unit(operator) as unit:
+        users.set_active(unit, "cmp-two", active=False)
+    assert client.get(url, headers=other.headers, params=params).status_code == 401
+    for bad in ("stw_not-a-token", "nope"):
+        response = client.get(url, headers={"Authorization": f"Bearer {bad}"}, params=params)
+        assert response.status_code == 401

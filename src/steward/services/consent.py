@@ -44,10 +44,12 @@ from steward.core.roles import Role, read_access, write_access
 from steward.core.taxonomy import data_uses, unknown
 from steward.engines.consent import ConsentStringError, decode_consent_string, parse_sec_gpc
 from steward.engines.consent.mapping import events_from_string
+from steward.engines.consent.subjects import subject_hash as hmac_subject
 from steward.errors import Conflict, InvalidInput, NotFound
 from steward.services import consent_keys
 from steward.services.runtime import Unit
 from steward.storage.orm import AISystem, ConsentEvent, ConsentPurpose, ConsentState
+from steward.storage.orm.base import UTCDateTime
 
 MAX_STRING_LENGTH = 100_000
 RECORD_CONSENT = write_access(Role.PRIVACY, Role.MARKETING, Role.IT)
@@ -464,15 +466,16 @@ def verify_receipt(unit: Unit, document: Mapping[str, Any]) -> bool:
 # --- lookups ----------------------------------------------------------------------------------
 
 
-def _state_of(row: ConsentState | None) -> State | None:
+def _state_of(row: Any) -> State | None:
     if row is None:
         return None
     return State(status=row.status, lawful_basis=row.lawful_basis, source=row.source,
                  jurisdiction=row.jurisdiction, gpc_on_record=row.gpc_at is not None)
 
 
-def state_record(p: Purpose, row: ConsentState | None, precedence: str,
+def state_record(p: Purpose, row: Any, precedence: str,
                  jurisdiction: str | None = None) -> dict[str, Any]:
+    """One purpose's state as answered by a lookup; ``row`` is a state row (or None)."""
     why = reason(p, _state_of(row), jurisdiction=jurisdiction,
                  precedence=precedence)  # type: ignore[arg-type]
     return {"purpose": p.key, "allowed": why == "allowed", "reason": why,
@@ -486,17 +489,39 @@ def state_record(p: Purpose, row: ConsentState | None, precedence: str,
             "gpc_at": _iso(row.gpc_at) if row else None}
 
 
+_STATE_READ = (ConsentState.purpose, ConsentState.status, ConsentState.lawful_basis,
+               ConsentState.source, ConsentState.jurisdiction, ConsentState.occurred_at,
+               ConsentState.event_id, ConsentState.gpc_at)
+_LOOKUP_SQL = ("SELECT purpose, status, lawful_basis, source, jurisdiction, occurred_at, event_id, "
+               "gpc_at FROM consent_state WHERE subject_hash = :key")
+# Plain SQL with typed time columns: the hot lookup skips building and caching an ORM statement.
+_LOOKUP_ALL = text(_LOOKUP_SQL).columns(occurred_at=UTCDateTime(), gpc_at=UTCDateTime())
+_LOOKUP_ONE = text(_LOOKUP_SQL + " AND purpose = :purpose").columns(
+    occurred_at=UTCDateTime(), gpc_at=UTCDateTime())
+
+
+def subject_key_of(unit: Unit, identifier: str) -> str:
+    """The subject key of an identifier, the organisation's HMAC key read once per runtime
+    (lookups key one identifier per request; the key file need not be read each time)."""
+    if unit.runtime is None:
+        return consent_keys.key_of(unit.settings, identifier)
+    settings = unit.settings
+    key = unit.runtime.cached("consent:subject_key",
+                              lambda: consent_keys.subject_key(settings))
+    return hmac_subject(key, consent_keys.check_identifier(identifier))
+
+
 def lookup(unit: Unit, subject: str, *, purpose: str | None = None,
            jurisdiction: str | None = None) -> dict[str, Any]:
-    """The current state of a person for one purpose or all: one indexed read."""
+    """The current state of a person for one purpose or all: one indexed read of plain rows
+    (no ORM statement or objects), purposes and the subject key cached per runtime."""
     unit.require(READ_CONSENT, "read consent")
     known = purposes(unit)
-    key = consent_keys.key_of(unit.settings, subject)
+    key = subject_key_of(unit, subject)
     wanted = [_purpose(known, purpose)] if purpose else list(known.values())
-    query = select(ConsentState).where(ConsentState.subject_hash == key)
-    if purpose:
-        query = query.where(ConsentState.purpose == wanted[0].key)
-    rows = {r.purpose: r for r in unit.session.scalars(query).all()}
+    found = (unit.session.connection().execute(_LOOKUP_ONE, {"key": key, "purpose": wanted[0].key})
+             if purpose else unit.session.connection().execute(_LOOKUP_ALL, {"key": key}))
+    rows = {r.purpose: r for r in found}
     precedence = unit.settings.consent_gpc_precedence
     return {"subject": key, "gpc_precedence": precedence,
             "purposes": [state_record(p, rows.get(p.key), precedence, jurisdiction)
@@ -512,9 +537,9 @@ def check(unit: Unit, subject: str, *, system_id: int,
         raise NotFound(f"no AI system with id {system_id}")
     known = purposes(unit)
     wanted = [_purpose(known, p) for p in system.consent_purposes]
-    key = consent_keys.key_of(unit.settings, subject)
-    rows = {r.purpose: r for r in unit.session.scalars(
-        select(ConsentState).where(ConsentState.subject_hash == key,
+    key = subject_key_of(unit, subject)
+    rows = {r.purpose: r for r in unit.session.execute(
+        select(*_STATE_READ).where(ConsentState.subject_hash == key,
                                    ConsentState.purpose.in_([p.key for p in wanted]))).all()}
     precedence = unit.settings.consent_gpc_precedence
     per = [state_record(p, rows.get(p.key), precedence, jurisdiction) for p in wanted]

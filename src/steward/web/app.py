@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from steward.services.runtime import Runtime
 from steward.web.deps import LoginRequired
-from steward.web.rendering import html_error, make_templates, security_headers
+from steward.web.rendering import SecurityHeaders, html_error, make_templates
 from steward.web.routes import audit_log, auth, governance, home, monitor, oversight, systems
 from steward.web.routes import audits as audit_pages
 from steward.web.routes import consent as consent_pages
@@ -41,10 +41,4 @@ def install(app: FastAPI, runtime: Runtime) -> None:
     async def _to_login(request: Request, exc: LoginRequired) -> Response:
         return RedirectResponse(f"/login?next={exc.next_path}", status_code=303)
 
-    behind_tls = runtime.settings.behind_tls
-
-    @app.middleware("http")
-    async def _headers(request: Request, call_next):  # type: ignore[no-untyped-def]
-        response = await call_next(request)
-        security_headers(response, behind_tls=behind_tls)
-        return response
+    app.add_middleware(SecurityHeaders, behind_tls=runtime.settings.behind_tls)

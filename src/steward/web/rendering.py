@@ -8,6 +8,8 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from steward import __version__
 from steward.services.sessions import WebIdentity
@@ -50,10 +52,30 @@ def html_error(request: Request, status: int, title: str, detail: str) -> Respon
                   status=status, title=title, detail=detail)
 
 
-def security_headers(response: Response, *, behind_tls: bool) -> None:
-    response.headers.setdefault("Content-Security-Policy", CSP)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    if behind_tls:
-        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+class SecurityHeaders:
+    """ASGI middleware adding the security headers to every HTTP response that lacks them.
+
+    A plain ASGI wrapper around ``send``: unlike ``@app.middleware("http")`` it starts no task and
+    no stream per request (it was a fifth of an API lookup's cost).
+    """
+
+    def __init__(self, app: ASGIApp, *, behind_tls: bool) -> None:
+        self.app = app
+        self.headers = [("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
+                        ("Referrer-Policy", "same-origin"), ("X-Frame-Options", "DENY")]
+        if behind_tls:
+            self.headers.append(("Strict-Transport-Security", "max-age=31536000"))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in self.headers:
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -8,13 +8,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
-from steward.api.deps import RuntimeDep, allow
+from steward.api.deps import Caller, RuntimeDep, allow, allow_in_unit
 from steward.api.schemas.consent import AudienceFilterRequest, OptOutRequest
 from steward.core.roles import ANY_READER
 from steward.errors import InvalidInput
 from steward.services import consent, consent_audience, consent_files, consent_rights
-from steward.services.runtime import Actor
+from steward.services.runtime import Actor, Runtime
 
 router = APIRouter(prefix="/api/v1/consent", tags=["consent"])
 Reader = Annotated[Actor, allow(ANY_READER)]
@@ -186,10 +187,18 @@ def check(subject: str, runtime: RuntimeDep, actor: ConsentReader,
         return consent.check(unit, subject, system_id=system_id, jurisdiction=jurisdiction)
 
 
-@router.get("/{subject}")
-def lookup(subject: str, runtime: RuntimeDep, actor: ConsentReader,
-           purpose: Annotated[str | None, Query(max_length=64)] = None,
-           jurisdiction: Annotated[str | None, Query(max_length=16)] = None) -> dict[str, Any]:
-    """A person's current consent, for one purpose or all (the identifier is hashed, not kept)."""
-    with runtime.unit(actor) as unit:
+def _lookup(runtime: Runtime, caller: Caller, subject: str, purpose: str | None,
+            jurisdiction: str | None) -> dict[str, Any]:
+    with caller.unit(runtime) as unit:
         return consent.lookup(unit, subject, purpose=purpose, jurisdiction=jurisdiction)
+
+
+@router.get("/{subject}")
+async def lookup(subject: str, runtime: RuntimeDep,
+                 caller: Annotated[Caller, allow_in_unit(consent.READ_CONSENT)],
+                 purpose: Annotated[str | None, Query(max_length=64)] = None,
+                 jurisdiction: Annotated[str | None, Query(max_length=16)] = None
+                 ) -> dict[str, Any]:
+    """A person's current consent, for one purpose or all (the identifier is hashed, not kept).
+    The hot path: one thread hop and one transaction, the token check included."""
+    return await run_in_threadpool(_lookup, runtime, caller, subject, purpose, jurisdiction)

@@ -1,0 +1,45 @@
+"""``allow_in_unit``: a hot route checks its caller's token inside its own unit of work, and
+refuses a role it does not admit whether the token was verified just now or a moment ago."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from starlette.concurrency import run_in_threadpool
+
+from steward.api.deps import Caller, allow_in_unit, declared_routes
+from steward.api.errors import add_exception_handlers
+from steward.core.roles import ADMIN_ONLY
+from steward.services.runtime import Runtime
+
+
+def _app(runtime: Runtime) -> FastAPI:
+    app = FastAPI()
+    app.state.runtime = runtime
+    add_exception_handlers(app)
+
+    @app.get("/admins")
+    async def admins(caller: Annotated[Caller, allow_in_unit(ADMIN_ONLY)]) -> dict[str, Any]:
+        def work() -> dict[str, Any]:
+            with caller.unit(runtime) as unit:
+                return {"actor": unit.actor.name}
+
+        return await run_in_threadpool(work)
+
+    return app
+
+
+def test_allow_in_unit_checks_roles_cached_or_not(runtime: Runtime, make_person) -> None:  # type: ignore[no-untyped-def]
+    app = _app(runtime)
+    maya, root = make_person("maya", "marketing"), make_person("root", "admin")
+    with TestClient(app, raise_server_exceptions=False) as client:
+        for _ in range(2):  # first checked inside the unit, then from the cache
+            refused = client.get("/admins", headers=maya.headers)
+            assert refused.status_code == 403 and "maya" in refused.json()["detail"]
+            assert client.get("/admins", headers=root.headers).json() == {"actor": "root"}
+        assert client.get("/admins").status_code == 401
+        assert client.get("/admins", headers={"Authorization": "Bearer stw_x"}).status_code == 401
+    [route] = [r for r in declared_routes(app) if r.path == "/admins"]
+    assert route.access == ADMIN_ONLY
