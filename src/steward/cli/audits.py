@@ -125,7 +125,8 @@ def _print_table(result: dict[str, Any]) -> None:
 @app.command("fairness")
 def fairness(
     data: Annotated[str, typer.Argument(
-        help="the decision table: a Parquet or CSV file, directory or glob", metavar="DATA")],
+        help="the decision table: a Parquet or CSV file, directory or glob, or "
+             "duckdb:FILE:TABLE, spark:TABLE, postgresql://…#TABLE", metavar="DATA")],
     group: Annotated[list[str], typer.Option(
         "--group", help="a group column (repeat for several)", metavar="COL")],
     decision: Annotated[str, typer.Option(

@@ -147,8 +147,9 @@ def check(subject: str,
 
 @app.command("filter")
 def filter_(
-    audience: Annotated[str, typer.Argument(help="Parquet or CSV file, directory or glob; or "
-                                                 "duckdb:FILE.duckdb:TABLE")],
+    audience: Annotated[str, typer.Argument(help="Parquet or CSV file, directory or glob; or a "
+                                                 "table: duckdb:FILE:TABLE, spark:TABLE, "
+                                                 "postgresql://…#TABLE")],
     out: Annotated[Path, typer.Option("--out", help="allowed rows (.parquet or .csv)")],
     system: Annotated[int | None, typer.Option("--system", help="AI system id")] = None,
     purpose: Annotated[str | None, typer.Option("--purpose", help="one purpose")] = None,
@@ -165,29 +166,12 @@ def filter_(
 ) -> None:
     """Keep only the people who may be processed; count the others by reason. Exit 1 when the
     policy blocks the audience."""
-    source: object = audience
-    connection = None
-    if audience.startswith("duckdb:"):
-        import duckdb
-
-        _, database, table = (audience.split(":", 2) + ["", ""])[:3]
-        if not database or not table:
-            raise InvalidInput("write a DuckDB table as duckdb:FILE.duckdb:TABLE")
-        try:
-            connection = duckdb.connect(database, read_only=True)
-            source = connection.table(table)
-        except duckdb.Error as exc:
-            raise InvalidInput(f"{audience}: {str(exc).splitlines()[0]}") from None
-    try:
-        with unit() as work:
-            result = consent_audience.filter_audience(
-                work, source, subject_column=subject_column, system_id=system, purpose=purpose,
-                allowed_out=out, denied_out=denied, jurisdiction_column=jurisdiction_column,
-                hashed=hashed, backend=backend, name=Path(audience).name,
-                criteria=[c.strip() for c in criteria.split(",") if c.strip()])
-    finally:
-        if connection is not None:
-            connection.close()
+    with unit() as work:
+        result = consent_audience.filter_audience(
+            work, audience, subject_column=subject_column, system_id=system, purpose=purpose,
+            allowed_out=out, denied_out=denied, jurisdiction_column=jurisdiction_column,
+            hashed=hashed, backend=backend, name=Path(audience).name,
+            criteria=[c.strip() for c in criteria.split(",") if c.strip()])
     if fmt is Format.json:
         emit(result, fmt=fmt)
     else:

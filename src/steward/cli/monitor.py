@@ -64,7 +64,8 @@ def _round(value: Any) -> Any:
 @app.command("drift")
 def drift(
     tables: Annotated[list[str], typer.Argument(
-        help="REF CUR (two tables), or CUR alone with --profile", metavar="[REF] CUR")],
+        help="REF CUR (two tables: files, duckdb:FILE:TABLE or postgresql://…#TABLE), "
+             "or CUR alone with --profile", metavar="[REF] CUR")],
     profile: Annotated[str | None, typer.Option(
         "--profile", help="a stored profile (name or id), or a profile directory")] = None,
     system: Annotated[int | None, typer.Option(
@@ -105,7 +106,8 @@ def drift(
 
 @app.command("profile")
 def profile(
-    reference: Annotated[str, typer.Argument(help="the reference table (Parquet or CSV)")],
+    reference: Annotated[str, typer.Argument(
+        help="the reference table (Parquet, CSV, duckdb:FILE:TABLE or postgresql://…#TABLE)")],
     system: Annotated[int, typer.Option("--system", help="the AI system it belongs to")],
     name: Annotated[str, typer.Option("--name", help="a name to check against later")],
     columns: ColumnsOpt = None,

@@ -32,7 +32,9 @@ class Backend(StrEnum):
     spark = "spark"
 
 
-Data = Annotated[str, typer.Argument(help="a Parquet or CSV file, directory or glob",
+Data = Annotated[str, typer.Argument(help="a Parquet or CSV file, directory or glob; or a "
+                                           "table: duckdb:FILE:TABLE, spark:TABLE, "
+                                           "postgresql://…#TABLE",
                                      metavar="DATA")]
 BackendOption = Annotated[Backend, typer.Option("--backend", help="duckdb or spark")]
 

@@ -21,6 +21,7 @@ from steward.engines.backends._base import (
     first_line,
 )
 from steward.engines.backends._files import BackgroundDigests, FileSet
+from steward.engines.backends._refs import TableRef, duckdb_connection, postgres_reader, quoted
 from steward.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -172,3 +173,30 @@ def open_duckdb_named(
     return DuckDBTable(
         connection, relation=relation, source=f"DuckDB table {name}", owns_connection=False
     )
+
+
+def open_duckdb_database(ref: TableRef) -> DuckDBTable:
+    """A table or view in a DuckDB database file, opened read-only."""
+    con = duckdb_connection(ref)
+    catalog = str(con.execute("SELECT current_database()").fetchone()[0])  # type: ignore[index]
+    relation = '"' + catalog.replace('"', '""') + '".' + quoted(ref)  # a schema may share its name
+    return DuckDBTable(con, relation=relation, source=ref.shown(), owns_connection=True)
+
+
+def open_duckdb_postgres(ref: TableRef) -> DuckDBTable:
+    """A PostgreSQL table copied, as it streams in, into a DuckDB table (spilled to disk past
+    DuckDB's memory limit) so an engine may read it more than once."""
+    reader = postgres_reader(ref)
+    con = _connect()
+    try:
+        con.register("steward_stream", reader)
+        con.execute(f"CREATE TABLE {VIEW} AS SELECT * FROM steward_stream")
+        con.unregister("steward_stream")
+    except InvalidInput:
+        con.close()
+        raise
+    except Exception as error:
+        con.close()
+        raise InvalidInput(UNREADABLE_FILE.format(path=ref.shown(), reason=first_line(error)),
+                           path=ref.shown()) from error
+    return DuckDBTable(con, relation=VIEW, source=ref.shown(), owns_connection=True)

@@ -15,11 +15,14 @@ from steward.engines.backends._base import (
     Table,
 )
 from steward.engines.backends._files import resolve_files
+from steward.engines.backends._refs import WRONG_BACKEND, TableRef, is_reference, parse_reference
 from steward.errors import InvalidInput
 
 TableSource = Any
-"""A path (file, directory or glob), a list of paths, a pyarrow Table or RecordBatchReader, a
-pandas DataFrame, a DuckDB relation, a table name with ``connection=``, or a Spark DataFrame."""
+"""A path (file, directory or glob), a list of paths, a database or warehouse table reference
+(``duckdb:FILE:TABLE``, ``spark:TABLE``, ``postgresql://…#TABLE``; see :mod:`._refs`), a pyarrow
+Table or RecordBatchReader, a pandas DataFrame, a DuckDB relation, a table name with
+``connection=``, or a Spark DataFrame."""
 
 
 def _is_path(source: object) -> bool:
@@ -52,7 +55,9 @@ def open_table(
     ----------
     source
         A Parquet or CSV path, a directory or glob of them, or a list of paths (read in place,
-        never loaded whole); a pyarrow ``Table``/``RecordBatchReader``; a pandas ``DataFrame``;
+        never loaded whole); a database or warehouse table (``duckdb:FILE:TABLE``,
+        ``spark:TABLE``, ``postgresql://USER@HOST/DB#SCHEMA.TABLE``); a pyarrow
+        ``Table``/``RecordBatchReader``; a pandas ``DataFrame``;
         a DuckDB relation (materialized as Arrow); with ``connection=``, the name of a table or
         view on that DuckDB connection; with ``backend="spark"``, a Spark ``DataFrame``.
     backend
@@ -83,9 +88,28 @@ def open_table(
     """
     if backend not in ("duckdb", "spark"):
         raise InvalidInput(UNKNOWN_BACKEND.format(backend=backend), backend=str(backend))
+    if connection is None and is_reference(source):
+        return _open_reference(parse_reference(source), backend=backend, spark=spark)
     if backend == "duckdb":
         return _open_duckdb(source, connection=connection, hash_files=hash_files)
     return _open_spark(source, spark=spark, hash_files=hash_files)
+
+
+def _open_reference(ref: TableRef, *, backend: BackendName, spark: Any | None) -> Table:
+    wanted: BackendName = "spark" if ref.scheme == "spark" else "duckdb"
+    if backend != wanted:
+        raise InvalidInput(WRONG_BACKEND.format(ref=ref.shown(), scheme=ref.scheme,
+                                                backend=wanted))
+    if ref.scheme == "spark":
+        from steward.engines.backends import _spark
+
+        session = spark if spark is not None else _spark.default_session()
+        return _spark.open_spark_catalog(ref, session=session)
+    from steward.engines.backends import _duckdb
+
+    if ref.scheme == "duckdb":
+        return _duckdb.open_duckdb_database(ref)
+    return _duckdb.open_duckdb_postgres(ref)
 
 
 def _open_duckdb(source: TableSource, *, connection: Any | None, hash_files: bool) -> Table:

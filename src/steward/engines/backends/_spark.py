@@ -22,6 +22,7 @@ from steward.engines.backends._base import (
     first_line,
 )
 from steward.engines.backends._files import BackgroundDigests, FileSet
+from steward.engines.backends._refs import TableRef, spark_frame
 from steward.errors import InvalidInput
 
 _counter = itertools.count()
@@ -138,3 +139,8 @@ def open_spark_object(data: Any, *, session: Any, description: str) -> SparkTabl
             UNREADABLE_FILE.format(path=description, reason=first_line(error)), path=description
         ) from error
     return SparkTable(session, frame, source=description)
+
+
+def open_spark_catalog(ref: TableRef, *, session: Any) -> SparkTable:
+    """A table of the Spark session's catalog (metastore or warehouse), read where it lives."""
+    return SparkTable(session, spark_frame(ref, session), source=ref.shown())

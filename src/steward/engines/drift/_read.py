@@ -19,11 +19,20 @@ from typing import Any, Literal
 
 import numpy as np
 
+from steward.engines.backends._refs import (
+    TableRef,
+    is_reference,
+    parse_reference,
+    postgres_reader,
+    quoted,
+)
 from steward.errors import InvalidInput
 
 ColumnKind = Literal["numeric", "categorical"]
 
 FILE_NOT_FOUND = "{role} table {path}: no such file"
+SPARK_TABLE = ("{role} table {ref}: drift reads files, DuckDB database tables and PostgreSQL "
+               "tables; export a Spark table to Parquet first")
 UNSUPPORTED_FORMAT = "{role} table {path}: not a Parquet or CSV file"
 UNREADABLE = "{role} table {path}: cannot be read ({reason})"
 EMPTY_TABLE = "{role} table has no rows"
@@ -95,6 +104,9 @@ class TableReader:
         self.kinds: dict[str, ColumnKind] = {row[0]: kind_of(row[1]) for row in described}
 
     def _open(self, source: Any) -> None:
+        if is_reference(source):
+            self._open_reference(parse_reference(source))
+            return
         if isinstance(source, str | os.PathLike):
             self.files, fmt = _files(source, self.role)
             self.description = os.fspath(source)
@@ -110,6 +122,19 @@ class TableReader:
             return
         kind = f"{type(source).__module__.split('.')[0]} {type(source).__name__}"
         raise InvalidInput(UNSUPPORTED_SOURCE.format(role=self.role, kind=kind))
+
+    def _open_reference(self, ref: TableRef) -> None:
+        """A DuckDB database table (attached read-only) or a PostgreSQL table (streamed in)."""
+        self.description = ref.shown()
+        if ref.scheme == "duckdb":
+            self._con.execute(f"ATTACH {_literal(ref.location)} AS steward_db (READ_ONLY)")
+            self._con.execute(f"CREATE VIEW src AS SELECT * FROM steward_db.{quoted(ref)}")
+        elif ref.scheme == "postgresql":
+            self._con.register("steward_stream", postgres_reader(ref))
+            self._con.execute("CREATE TEMP TABLE src AS SELECT * FROM steward_stream")
+            self._con.unregister("steward_stream")
+        else:
+            raise InvalidInput(SPARK_TABLE.format(role=self.role, ref=ref.shown()))
 
     def require_rows(self) -> None:
         if self.rows == 0:
