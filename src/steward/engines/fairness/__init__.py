@@ -18,6 +18,9 @@ legitimate business need, or whether the label itself is biased. A ``pass`` mean
 gaps are within the policy's thresholds, not that the decision is fair.
 """
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from steward.engines.fairness._audit import (
     BAD_OPTION,
     DECISION_NOT_BINARY,
@@ -28,17 +31,39 @@ from steward.engines.fairness._audit import (
     WRONG_KIND,
     audit_fairness,
 )
-from steward.engines.fairness._groups import MISSING_LABEL, MissingPolicy, format_value
-from steward.engines.fairness._judge import (
-    BAD_THRESHOLD,
-    FairnessThresholds,
-    Finding,
-    Judgement,
-    Verdict,
-    judge,
-)
-from steward.engines.fairness._result import FairnessResult, LeftOut
-from steward.engines.fairness._stats import adjust_p_values, wilson_interval
+
+if TYPE_CHECKING:
+    from steward.engines.fairness._groups import MISSING_LABEL, MissingPolicy, format_value
+    from steward.engines.fairness._judge import (
+        BAD_THRESHOLD,
+        FairnessThresholds,
+        Finding,
+        Judgement,
+        Verdict,
+        judge,
+    )
+    from steward.engines.fairness._result import FairnessResult, LeftOut
+    from steward.engines.fairness._stats import adjust_p_values, wilson_interval
+
+# The rest needs numpy, which ``audit_fairness`` imports only once its pass is running on the
+# engine (see ._audit): these names load on first use.
+_LAZY = {
+    "MISSING_LABEL": "_groups", "MissingPolicy": "_groups", "format_value": "_groups",
+    "BAD_THRESHOLD": "_judge", "FairnessThresholds": "_judge", "Finding": "_judge",
+    "Judgement": "_judge", "Verdict": "_judge", "judge": "_judge",
+    "FairnessResult": "_result", "LeftOut": "_result",
+    "adjust_p_values": "_stats", "wilson_interval": "_stats",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     # the audit and its result

@@ -1,12 +1,14 @@
-"""``audit_fairness``: open, count in one pass, measure every scope, judge."""
+"""``audit_fairness``: open, count in one pass, measure every scope, judge.
+
+This module imports neither numpy nor the modules that derive the audit (:mod:`._measure`
+does): the pass starts on the engine first, and they load while it reads the table.
+"""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from steward.engines.backends import (
     BackendName,
@@ -16,24 +18,18 @@ from steward.engines.backends import (
     open_table,
 )
 from steward.engines.backends._base import TableBase
-from steward.engines.fairness._counts import (
+from steward.engines.fairness._query import (
     CALIBRATION_BINS,
-    Cells,
+    BackgroundQuery,
     CountSpec,
-    read_cells,
-    reference_sql,
+    count_query,
 )
-from steward.engines.fairness._groups import (
-    GroupEncoder,
-    MissingPolicy,
-    ScopeCounts,
-    rollup,
-    scopes_for,
-)
-from steward.engines.fairness._judge import FairnessThresholds, judge
-from steward.engines.fairness._metrics import ScopeMetrics, measure_scope
-from steward.engines.fairness._result import FairnessResult, LeftOut
 from steward.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from steward.engines.fairness._groups import MissingPolicy
+    from steward.engines.fairness._judge import FairnessThresholds
+    from steward.engines.fairness._result import FairnessResult
 
 NO_GROUPS = "give at least one group column"
 DUPLICATE_COLUMN = "column {column!r} is given twice ({roles})"
@@ -175,27 +171,33 @@ def audit_fairness(
         score = decision
     _check_options(groups, decision, label, score, threshold, min_group_size, confidence,
                    missing)
-    thresholds = thresholds if thresholds is not None else FairnessThresholds()
     spec = CountSpec(groups=tuple(groups), decision=decision,
                      threshold=None if threshold is None else float(threshold),
                      label=label, score=score)
     notify = progress if progress is not None else (lambda stage, fraction: None)
     notify("opening", 0.0)
-    with _opened(source, backend=backend, spark=spark, hash_files=hash_files) as table:
+    with opened(source, backend=backend, spark=spark, hash_files=hash_files) as table:
         table.require_columns([*spec.groups, decision, *(c for c in (label, score) if c)])
         _check_kinds(table, spec)
-        cells = read_cells(table, spec, progress=progress)
-        _check_cells(cells, spec, table.source)
-        rows = int(cells.counts["rows"].sum())
-        fingerprint = table.fingerprint(rows=rows)
+        # The pass starts first; numpy and the modules deriving the audit (~0.1 s to import)
+        # load while the engine reads the table.
+        first = BackgroundQuery(table, count_query(table, spec), progress=progress)
+        try:
+            from steward.engines.fairness import _measure as derive
+        finally:
+            rows = first.result()
+        cells = derive.read_cells(table, spec, progress=progress, rows=rows)
+        derive.check_cells(cells, spec, table.source)
+        total = int(cells.counts["rows"].sum())
+        fingerprint = table.fingerprint(rows=total)
         ref_values, ref_population, ref_info = (), None, None
         if reference is not None:
             notify("reference", 0.0)
-            ref_values, ref_population, ref_info = _read_reference(
+            ref_values, ref_population, ref_info = derive.read_reference(
                 reference, spec.groups, reference_weight, backend=backend, spark=spark,
                 hash_files=hash_files)
     notify("computing", 0.0)
-    scopes, overall, left_out = _measure(
+    scopes, overall, left_out = derive.measure(
         cells, spec, ref_values=ref_values, ref_population=ref_population,
         intersections=intersections, min_group_size=min_group_size, confidence=confidence,
         missing=missing)
@@ -210,17 +212,18 @@ def audit_fairness(
     if outside:
         notes.append(f"{outside} scores lie outside [0, 1]; calibration puts them in the first "
                      "or last bin")
-    judgement = judge(scopes, thresholds, has_label=label is not None)
+    thresholds = thresholds if thresholds is not None else derive.FairnessThresholds()
+    judgement = derive.judge(scopes, thresholds, has_label=label is not None)
     notify("done", 1.0)
-    return FairnessResult(
-        rows=rows, options=options, overall=overall, scopes=tuple(scopes),
+    return derive.FairnessResult(
+        rows=total, options=options, overall=overall, scopes=tuple(scopes),
         judgement=judgement, fingerprint=fingerprint, left_out=tuple(left_out),
         notes=tuple(notes),
         reference=ref_info if ref_info is not None else {"kind": "eligible population"},
     )
 
 
-class _opened:
+class opened:
     """Open a source as a table, or use an opened table as is (and leave it open)."""
 
     def __init__(self, source: Any, **options: Any) -> None:
@@ -236,108 +239,3 @@ class _opened:
     def __exit__(self, *exc: object) -> None:
         if self.given is None and self.table is not None:
             self.table.close()
-
-
-def _check_cells(cells: Cells, spec: CountSpec, source: str) -> None:
-    bad = int(cells.counts["decision_invalid"].sum())
-    if bad:
-        raise InvalidInput(DECISION_NOT_BINARY.format(column=spec.decision, rows=bad),
-                           column=spec.decision)
-    bad = int(cells.counts["label_invalid"].sum())
-    if bad and spec.label is not None:
-        raise InvalidInput(LABEL_NOT_BINARY.format(column=spec.label, rows=bad),
-                           column=spec.label)
-    if int(cells.counts["n"].sum()) == 0:
-        raise InvalidInput(NO_DECISIONS.format(source=source, column=spec.decision),
-                           column=spec.decision)
-
-
-def _read_reference(
-    reference: Any, groups: tuple[str, ...], weight: str | None, **options: Any
-) -> tuple[tuple[tuple[Any, ...], ...], np.ndarray, dict[str, Any]]:
-    with _opened(reference, **options) as table:
-        table.require_columns([*groups, *([weight] if weight else [])])
-        rows = table.query(reference_sql(table, groups, weight))
-        k = len(groups)
-        values = tuple(tuple(row[:k]) for row in rows)
-        population = np.array([float(row[k] or 0.0) for row in rows], dtype=np.float64)
-        count = sum(int(row[k + 1]) for row in rows)
-        info = {"kind": "table", "weight": weight,
-                "fingerprint": table.fingerprint(rows=count).to_dict()}
-    return values, population, info
-
-
-def _measure(
-    cells: Cells, spec: CountSpec, *, ref_values: tuple[tuple[Any, ...], ...],
-    ref_population: np.ndarray | None, intersections: bool, min_group_size: int,
-    confidence: float, missing: MissingPolicy,
-) -> tuple[list[ScopeMetrics], ScopeMetrics, list[LeftOut]]:
-    encoder = GroupEncoder(spec.groups, [*cells.values, *ref_values])
-    codes, absent = encoder.encode(cells.values)
-    counts, bins = cells.counts, cells.bins
-    left_out: list[LeftOut] = []
-    undecided = int(counts["rows"].sum() - counts["n"].sum())
-    if undecided:
-        left_out.append(LeftOut("decision missing (NULL or NaN)", undecided, spec.decision))
-    ref_codes = None
-    if ref_population is not None:
-        ref_codes, ref_absent = encoder.encode(ref_values)
-    if missing == "drop":
-        for i, column in enumerate(spec.groups):
-            dropped = int(counts["n"][absent[:, i]].sum())
-            if dropped:
-                left_out.append(LeftOut("group value missing (missing='drop')", dropped, column))
-        keep = ~absent.any(axis=1)
-        codes, bins = codes[keep], bins[keep]
-        counts = {name: values[keep] for name, values in counts.items()}
-        if ref_population is not None and ref_codes is not None:
-            ref_keep = ~ref_absent.any(axis=1)
-            ref_codes, ref_population = ref_codes[ref_keep], ref_population[ref_keep]
-    if spec.label is not None:
-        unlabelled = int((counts["n"] - counts["positives"] - counts["negatives"]).sum())
-        if unlabelled:
-            left_out.append(LeftOut("label missing: kept for selection, left out of error "
-                                    "rates", unlabelled, spec.label))
-    if spec.score is not None:
-        unscored = int((counts["n"] - counts["scored"]).sum())
-        if unscored:
-            left_out.append(LeftOut("score missing: left out of mean score and calibration",
-                                    unscored, spec.score))
-    if int(counts["n"].sum()) == 0:
-        raise InvalidInput(NO_DECISIONS.format(source="the table", column=spec.decision))
-    has_label = spec.label is not None
-    calibration_bins = CALIBRATION_BINS if spec.score is not None else None
-    scopes = []
-    for positions in scopes_for(spec.groups, intersections=intersections):
-        scope_counts = rollup(positions=positions, columns=spec.groups, encoder=encoder,
-                              codes=codes, bins=bins, counts=counts,
-                              calibration_bins=calibration_bins, ref_codes=ref_codes,
-                              ref_population=ref_population)
-        scopes.append(measure_scope(scope_counts, level="marginal" if len(positions) == 1
-                                    else "intersection", has_label=has_label,
-                                    min_group_size=min_group_size, confidence=confidence))
-    overall_counts = ScopeCounts(
-        scope="overall", columns=(), labels=((),),
-        counts={name: values.sum(keepdims=True) for name, values in counts.items()},
-        calibration=_overall_calibration(counts, bins, calibration_bins),
-        population=None if ref_population is None else ref_population.sum(keepdims=True),
-    )
-    overall = measure_scope(overall_counts, level="marginal", has_label=has_label,
-                            min_group_size=1, confidence=confidence)
-    return scopes, overall, left_out
-
-
-def _overall_calibration(
-    counts: dict[str, np.ndarray], bins: np.ndarray, calibration_bins: int | None
-) -> dict[str, np.ndarray] | None:
-    if calibration_bins is None:
-        return None
-    scored = bins >= 0
-    out = {}
-    for name in ("cal_n", "cal_pos", "cal_score_sum"):
-        values = counts[name]
-        summed = np.zeros((1, calibration_bins), dtype=values.dtype)
-        np.add.at(summed, (np.zeros(int(scored.sum()), dtype=np.int64), bins[scored]),
-                  values[scored])
-        out[name] = summed
-    return out

@@ -1,31 +1,11 @@
-"""The one pass over the data: counts per cell, on DuckDB or Spark, from one SQL text.
+"""Counts per cell from the one pass's rows, in numpy (the SQL text is in :mod:`._query`).
 
-Why one SQL text and not a dataframe API or Ibis: both backends already speak SQL, the pass is
-a single ``GROUP BY``, and the subset used here — ``CASE``, ``CAST``, ``FLOOR``, ``isnan``,
-``COUNT``, ``SUM``, nested ``SELECT`` — means the same in DuckDB and Spark SQL. The only dialect
-differences are how a name is quoted and how an exact DOUBLE is written, and the backend table
-supplies both (:meth:`Table.quote`, :meth:`Table.number`). A builder of a few dozen lines is
-cheaper to read, test and trust than a translation layer, and adds no import cost to the DuckDB
-path.
-
-The query groups by the raw group values (formatted in Python, so no engine-specific casts to
-text), the decision (0, 1, invalid or missing), the label (likewise) and the score's
-calibration bin, and returns only ``COUNT(*)`` and ``SUM(score)`` per cell. Everything else —
-selected, positives, true and false positives, missing and invalid values, calibration — is a
-masked sum over these cells in numpy, and every marginal, intersectional and overall table is a
-roll-up of them. Grouping by the few decision/label/bin values costs the engine less than a
-dozen conditional sums per row. Integer counts are exact on both backends, so results agree to
-the last bit apart from sums of scores (floating-point order).
-
-The calibration bin is found in two steps, because the exact bin costs the engine most of a
-pass. The pass groups by ``CEIL(s * 10)`` — one multiplication per row — and returns each
-cell's ``MIN`` and ``MAX`` score. scikit-learn's bin is monotone in the score, so when a cell's
-smallest and largest scores fall in the same bin (computed in numpy, exactly as scikit-learn
-does), so does every score between them, and that is the cell's bin. ``CEIL(s * 10)`` misses
-the bin only for scores within rounding of an edge (``3 * 0.1``, not ``0.3``: every decimal
-score with up to six digits is binned right), and then a cell straddles two bins and the pass
-is run again with the exact bin written out in SQL (:func:`_bin_key`). So the result never
-depends on the cheap key being right, only on the bins numpy computes from the extremes.
+Each row of the pass is one cell: raw group values, decision key, label key and calibration cell
+with ``COUNT(*)``, ``SUM(score)`` and the smallest and largest score. The decision and label
+keys are decoded once per distinct value, and every count the audit needs — selected,
+positives, true and false positives, missing and invalid values, calibration — becomes one
+masked array over the cells. The calibration bin of each cell comes from its extremes
+(:func:`_bins_from_extremes`); when a cell straddles two bins, the exact pass is run instead.
 """
 
 from __future__ import annotations
@@ -38,28 +18,26 @@ from typing import Any
 import numpy as np
 
 from steward.engines.backends import ProgressCallback, Table
-
-CALIBRATION_BINS = 10
-NO_BIN, BELOW, ABOVE = -1, -2, CALIBRATION_BINS
+from steward.engines.fairness._query import (
+    ABOVE,
+    BELOW,
+    CALIBRATION_BINS,
+    NO_BIN,
+    CountSpec,
+    count_query,
+    reference_sql,
+)
 
 INT_FIELDS = (
     "rows", "n", "selected", "decision_invalid", "positives", "negatives", "label_invalid",
     "tp", "fp", "scored", "score_outside", "cal_n", "cal_pos",
 )
 FLOAT_FIELDS = ("score_sum", "cal_score_sum")
-_FLOATING = ("FLOAT", "DOUBLE", "REAL")
-_SMALL = ("BOOLEAN", "TINYINT", "UTINYINT")
 
-
-@dataclass(frozen=True)
-class CountSpec:
-    """What to count: the columns and how the decision is read."""
-
-    groups: tuple[str, ...]
-    decision: str
-    threshold: float | None = None
-    label: str | None = None
-    score: str | None = None
+__all__ = [
+    "CALIBRATION_BINS", "FLOAT_FIELDS", "INT_FIELDS", "NO_BIN", "Cells", "CountSpec",
+    "calibration_edges", "count_query", "read_cells", "reference_sql",
+]
 
 
 @dataclass(frozen=True)
@@ -80,67 +58,10 @@ def calibration_edges(bins: int = CALIBRATION_BINS) -> np.ndarray:
     return np.linspace(0.0, 1.0, bins + 1)
 
 
-def _floating(table: Table, column: str) -> bool:
-    return table.columns[column].upper().startswith(_FLOATING)
-
-
-def _binary_key(table: Table, column: str, name: str) -> str:
-    """1, 0, 2 (any other value) or NULL (missing, NaN) for a 0/1 column."""
-    if table.columns[column].upper().startswith(_SMALL):
-        return f"{name}"  # at most 256 values: group by them as they are
-    missing = f"{name} IS NULL OR isnan({name})" if _floating(table, column) else f"{name} IS NULL"
-    return (f"CASE WHEN {name} = 1 THEN 1 WHEN {name} = 0 THEN 0 WHEN {missing} THEN NULL "
-            f"ELSE 2 END")
-
-
-def _threshold_key(table: Table, column: str, name: str, threshold: float) -> str:
-    """1 when at or above the threshold, 0 below, NULL when missing or NaN."""
-    limit = table.number(threshold)
-    nan = f"WHEN isnan({name}) THEN NULL " if _floating(table, column) else ""
-    return f"CASE {nan}WHEN {name} >= {limit} THEN 1 WHEN {name} < {limit} THEN 0 END"
-
-
-def _bin_key(table: Table, column: str) -> str:
-    """numpy.searchsorted(edges[1:-1], s), i.e. scikit-learn's uniform calibration bin.
-
-    ``c = FLOOR(s * 10)`` is the bin up to rounding; comparing ``s`` with the edges ``c * 0.1``
-    and ``(c + 1) * 0.1`` (the very doubles numpy.linspace produces) makes it exact:
-    ``c - (s <= c * 0.1) + (s > (c + 1) * 0.1)``, which is -1 for ``s = 0`` and 0..9 for any
-    other ``s`` in [0, 1]; :func:`_decode_bins` maps -1 to bin 0. Scores below 0 or above 1
-    get -2 and 10, so they can be counted, then join the end bins; NULL (and NaN) stay NULL.
-    The comparisons are cast to numbers rather than spelled out as ``CASE`` branches and the
-    clamping to [0, 9] happens on the few cells in numpy, not on every row: the engine's pass
-    costs about a quarter less than with the bin written out in SQL.
-    """
-    step = table.number(1.0 / CALIBRATION_BINS)
-    c = f"FLOOR(s * {table.number(CALIBRATION_BINS)})"
-    nan = "WHEN isnan(s) THEN NULL " if _floating(table, column) else ""
-    return (f"CASE {nan}WHEN s < 0 THEN {BELOW} WHEN s > 1 THEN {ABOVE} "
-            f"ELSE {c} - CAST(s <= {c} * {step} AS DOUBLE) "
-            f"+ CAST(s > ({c} + 1) * {step} AS DOUBLE) END")
-
-
-def _cell_key(table: Table, column: str) -> str:
-    """``CEIL(s * 10)``: puts each score in a cell with the scores of its calibration bin.
-
-    On DuckDB that is all: ``CEIL`` of a DOUBLE is a DOUBLE, so NULL stays NULL and NaN,
-    infinities and huge scores get keys of their own. Spark's ``CEIL`` returns a BIGINT, which
-    overflows (an error under ANSI mode) and turns NaN into 0, so there NaN is mapped to NULL
-    and scores beyond [-1, 2] to two fixed keys first. Either way :func:`_bins_from_extremes`
-    decides from each cell's extremes.
-    """
-    key = f"CEIL(s * {table.number(CALIBRATION_BINS)})"
-    if table.backend == "duckdb":
-        return key
-    nan = "WHEN isnan(s) THEN NULL " if _floating(table, column) else ""
-    return (f"CASE {nan}WHEN s < {table.number(-1.0)} THEN -10 "
-            f"WHEN s > {table.number(2.0)} THEN 20 ELSE {key} END")
-
-
 def _bins_from_extremes(
     keys: Sequence[Any], lows: Sequence[Any], highs: Sequence[Any]
 ) -> np.ndarray | None:
-    """Calibration bins of :func:`_cell_key`'s cells from their smallest and largest score.
+    """Calibration bins of :func:`._query._cell_key`'s cells from their smallest and largest score.
 
     NO_BIN for a NULL or NaN key (no score), BELOW or ABOVE when every score of the cell lies
     below 0 or above 1, else the bin both extremes fall in — ``None`` when a cell's extremes
@@ -162,53 +83,11 @@ def _bins_from_extremes(
 
 
 def _decode_bins(keys: Sequence[Any]) -> np.ndarray:
-    """Calibration bins from :func:`_bin_key`'s keys: NO_BIN, BELOW, 0..9 or ABOVE."""
+    """Calibration bins from :func:`._query._bin_key`'s keys: NO_BIN, BELOW, 0..9 or ABOVE."""
     key = np.array([np.nan if k is None else k for k in keys], dtype=np.float64)
     inside = np.clip(np.nan_to_num(key), 0, CALIBRATION_BINS - 1).astype(np.int64)
     return np.where(np.isnan(key), NO_BIN, np.where(
         key == BELOW, BELOW, np.where(key == ABOVE, ABOVE, inside)))
-
-
-def count_query(table: Table, spec: CountSpec, *, exact_bins: bool = False) -> str:
-    """The single aggregation query for ``spec``.
-
-    It returns one row per cell: the raw group values ``g0, g1, ...``, the decision key ``dk``,
-    the label key ``yk`` and, with a score, the cell key ``b`` (:func:`_cell_key`),
-    ``COUNT(*)``, ``SUM(s)``, ``MIN(s)`` and ``MAX(s)``. With ``exact_bins`` ``b`` is the
-    calibration bin itself (:func:`_bin_key`) and the extremes are left out.
-    """
-    q = table.quote
-    decision = q(spec.decision)
-    if spec.threshold is not None and table.kinds[spec.decision] == "boolean":
-        decision = f"CAST({decision} AS INT)"
-    inner = [f"{q(col)} AS g{i}" for i, col in enumerate(spec.groups)]
-    inner.append(f"{decision} AS d")
-    keys = [f"g{i}" for i in range(len(spec.groups))]
-    middle = [*keys]
-    if spec.threshold is not None:
-        middle.append(f"{_threshold_key(table, spec.decision, 'd', spec.threshold)} AS dk")
-    else:
-        middle.append(f"{_binary_key(table, spec.decision, 'd')} AS dk")
-    keys.append("dk")
-    if spec.label is not None:
-        inner.append(f"{q(spec.label)} AS y")
-        middle.append(f"{_binary_key(table, spec.label, 'y')} AS yk")
-        keys.append("yk")
-    measures = ["COUNT(*) AS n"]
-    if spec.score is not None:
-        inner.append(f"{q(spec.score)} AS s")
-        bin_key = _bin_key if exact_bins else _cell_key
-        middle += ["s", f"{bin_key(table, spec.score)} AS b"]
-        keys.append("b")
-        measures.append("SUM(s) AS score_sum")
-        if not exact_bins:
-            measures += ["MIN(s) AS score_min", "MAX(s) AS score_max"]
-    return (
-        f"SELECT {', '.join(keys + measures)}\n"
-        f"FROM (SELECT {', '.join(middle)} FROM (SELECT {', '.join(inner)} "
-        f"FROM {table.relation}) t) m\n"
-        f"GROUP BY {', '.join(keys)}"
-    )
 
 
 def _binary(value: Any) -> int:
@@ -233,13 +112,19 @@ def _keys(values: tuple[Any, ...]) -> np.ndarray:
 
 
 def read_cells(
-    table: Table, spec: CountSpec, *, progress: ProgressCallback | None = None
+    table: Table,
+    spec: CountSpec,
+    *,
+    progress: ProgressCallback | None = None,
+    rows: list[tuple[Any, ...]] | None = None,
 ) -> Cells:
     """Run :func:`count_query` and derive every per-cell count from its keys.
 
     With a score, the cheap pass first; the exact one only when a cell straddles two bins.
+    ``rows`` are the cheap pass's rows when the caller has run it already.
     """
-    rows = table.query(count_query(table, spec), progress=progress)
+    if rows is None:
+        rows = table.query(count_query(table, spec), progress=progress)
     k = len(spec.groups)
     width = k + 2 + (spec.label is not None) + 4 * (spec.score is not None)
     columns = list(zip(*rows, strict=True)) if rows else [()] * width
@@ -303,19 +188,3 @@ def _derive(
         "cal_pos": where(scored & yes),
         "cal_score_sum": np.where(yes | no, sums, 0.0),
     }
-
-
-def reference_sql(table: Table, groups: tuple[str, ...], weight: str | None) -> str:
-    """Population (row count or summed weights) and row count per combination of groups."""
-    q = table.quote
-    inner = [f"{q(col)} AS g{i}" for i, col in enumerate(groups)]
-    if weight is not None:
-        inner.append(f"CAST({q(weight)} AS DOUBLE) AS w")
-        measure = "SUM(CASE WHEN w IS NOT NULL AND NOT isnan(w) THEN w ELSE 0 END)"
-    else:
-        measure = "CAST(COUNT(*) AS DOUBLE)"
-    keys = ", ".join(f"g{i}" for i in range(len(groups)))
-    return (
-        f"SELECT {keys}, {measure} AS population, COUNT(*) AS n "
-        f"FROM (SELECT {', '.join(inner)} FROM {table.relation}) t GROUP BY {keys}"
-    )
