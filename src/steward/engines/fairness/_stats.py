@@ -99,10 +99,14 @@ def two_proportion_z(x1: int, n1: int, x2: int, n2: int) -> TestResult:
 def _two_sided_from_log_pmf(log_pmf: np.ndarray, observed: int) -> float:
     shifted = log_pmf - log_pmf.max()
     # exp() is exactly 0 below -746 but takes its slow underflow path there (~20x slower),
-    # and the tails beyond 38 standard deviations are much of the array: skip them.
+    # and the tails beyond 38 standard deviations are much of the array: skip them. The
+    # distribution is unimodal, so the live part is one slice (exp of anything dead inside it
+    # would be 0.0 all the same), found without copying it out and back.
     live = shifted >= _UNDERFLOW
-    pmf = np.zeros_like(shifted)
-    pmf[live] = np.exp(shifted[live])
+    first = int(live.argmax())
+    last = len(live) - int(live[::-1].argmax())
+    pmf = np.zeros(len(shifted))
+    np.exp(shifted[first:last], out=pmf[first:last])
     total = pmf.sum()
     cutoff = pmf[observed] * _TIE
     return float(min(1.0, pmf[pmf <= cutoff].sum() / total))
@@ -170,8 +174,10 @@ class BinomialLogs:
         k = np.arange(low, high, dtype=np.float64)
         return np.log(self.trials - k), np.log(k + 1.0)
 
-    def steps(self, low: int, high: int, shift: float) -> np.ndarray:
-        """``log(trials - k) - log(k + 1) + shift`` for ``k`` in ``[low, high)``."""
+    def steps(
+        self, low: int, high: int, shift: float, *, out: np.ndarray | None = None
+    ) -> np.ndarray:
+        """``log(trials - k) - log(k + 1) + shift`` for ``k`` in ``[low, high)`` (into ``out``)."""
         if low < self.low or high > self.high:
             new_low, new_high = min(low, self.low), max(high, self.high)
             if self.high == self.low or new_high - new_low > self._MAX:
@@ -183,7 +189,9 @@ class BinomialLogs:
                 self.up = np.concatenate((before[1], self.up, after[1]))
                 self.low, self.high = new_low, new_high
         i, j = low - self.low, high - self.low
-        return self.down[i:j] - self.up[i:j] + shift
+        out = np.subtract(self.down[i:j], self.up[i:j], out=out)
+        out += shift
+        return out
 
 
 def binomial_test(
@@ -212,10 +220,10 @@ def binomial_test(
         return TestResult("binomial", None, 0.0)  # beyond 60 sd: below double precision
     if logs is None or logs.trials != trials:
         logs = BinomialLogs(trials)
-    steps = logs.steps(low, high, math.log(p) - math.log1p(-p))
-    log_pmf = np.empty(len(steps) + 1)
+    log_pmf = np.empty(high - low + 1)
     log_pmf[0] = 0.0
-    np.cumsum(steps, out=log_pmf[1:])
+    steps = logs.steps(low, high, math.log(p) - math.log1p(-p), out=log_pmf[1:])
+    np.cumsum(steps, out=steps)
     return TestResult("binomial", None, _two_sided_from_log_pmf(log_pmf, successes - low))
 
 
