@@ -80,6 +80,36 @@ def test_counts_by_reason_equal_a_plain_duckdb_group_by(runtime: Runtime, operat
     assert result["verdict"] == "pass" and result["policy_version"] == 0
 
 
+@pytest.mark.parametrize("suffix", ["parquet", "csv"])
+def test_the_compiled_kernel_filters_as_the_sql_hmac_does(runtime: Runtime, operator: Actor,
+                                                          tmp_path: Path, suffix: str,
+                                                          monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    """Large audiences are keyed by the compiled kernel: same counts, same output files."""
+    pytest.importorskip("numba")
+    from steward.engines.consent import audience as engine
+
+    events, audience = _ledger(tmp_path, n=800), _audience(tmp_path, n=1000)
+    if suffix == "csv":
+        duckdb.sql(f"COPY (FROM read_parquet('{audience}')) TO '{tmp_path / 'a.csv'}' "
+                   f"(FORMAT csv, HEADER true)")
+        audience = tmp_path / "a.csv"
+    with runtime.unit(operator) as unit:
+        consent_ingest.ingest_file(unit, events)
+    results, outputs = [], []
+    for label, rows in (("sql", -1), ("kernel", 0)):
+        monkeypatch.setattr(engine, "KERNEL_MIN_ROWS", rows)
+        ok, no = tmp_path / f"{label}-ok.parquet", tmp_path / f"{label}-no.parquet"
+        with runtime.unit(operator) as unit:
+            result = consent_audience.filter_audience(unit, str(audience), subject_column="Email",
+                                                      purpose=PURPOSE, allowed_out=ok,
+                                                      denied_out=no)
+        results.append({k: result[k] for k in ("rows", "allowed", "by_reason")})
+        outputs.append([sorted(pq.read_table(path).to_pylist(), key=str) for path in (ok, no)])
+    assert results[0] == results[1] and results[0]["allowed"] > 0
+    assert outputs[0] == outputs[1]
+
+
 def test_delta_after_the_snapshot_and_erasure_rebuild(runtime: Runtime, operator: Actor,
                                                       tmp_path: Path) -> None:
     from steward.services import consent_rights

@@ -41,7 +41,6 @@ from steward.core.consent import (
     worst,
 )
 from steward.core.roles import Role, read_access, write_access
-from steward.core.taxonomy import data_uses, unknown
 from steward.engines.consent import ConsentStringError, decode_consent_string, parse_sec_gpc
 from steward.engines.consent.mapping import events_from_string
 from steward.engines.consent.subjects import subject_hash as hmac_subject
@@ -154,6 +153,8 @@ def list_purposes(unit: Unit) -> list[dict[str, Any]]:
 
 def define_purpose(unit: Unit, data: Mapping[str, Any]) -> dict[str, Any]:
     """Add a purpose or change one (its key stays)."""
+    from steward.core.taxonomy import data_uses, unknown  # fideslang: a quarter second to load
+
     unit.require(MANAGE_PURPOSES, "define consent purposes")
     known = purposes(unit)
     key = str(data.get("key") or "").strip().lower()

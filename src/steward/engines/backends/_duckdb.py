@@ -121,6 +121,36 @@ class DuckDBTable(TableBase):
             if poller is not None:
                 poller.join()
 
+    def arrow_batches(self, sql: str, *, rows: int = 1 << 20) -> Any:
+        """A query's result as a pyarrow ``RecordBatchReader``, read through a second cursor on
+        the same database, so this table's connection stays free for a query consuming it."""
+        import pyarrow as pa
+
+        cursor = self._con.cursor()
+        try:
+            source = cursor.sql(sql).to_arrow_reader(rows)
+        except Exception as error:
+            cursor.close()
+            raise InvalidInput(
+                QUERY_FAILED.format(source=self.source, reason=first_line(error)),
+                path=self.source,
+            ) from error
+
+        def batches() -> Any:
+            try:
+                yield from source
+            finally:
+                cursor.close()
+
+        return pa.RecordBatchReader.from_batches(source.schema, batches())
+
+    def register(self, name: str, data: Any) -> None:
+        """Make an Arrow table or batch reader queryable as ``name`` on this connection."""
+        self._con.register(name, data)
+
+    def unregister(self, name: str) -> None:
+        self._con.unregister(name)
+
     def _poll(self, progress: ProgressCallback, done: threading.Event) -> None:
         while not done.wait(_POLL_SECONDS):
             try:
