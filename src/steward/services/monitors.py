@@ -104,7 +104,6 @@ def _store(unit: Unit, monitor: Monitor) -> dict[str, Any]:
 
 def _new(unit: Unit, *, kind: str, system_id: int, name: str, every_minutes: int,
          open_incident: bool, current_path: str = "", **fields: Any) -> Monitor:
-    unit.require(MANAGE_MONITORS, "add monitors")
     check_name(name)
     system_of(unit, system_id)
     if not 1 <= every_minutes <= 366 * 1440:
@@ -180,6 +179,7 @@ def add_kpi_monitor(unit: Unit, *, system_id: int, name: str, metric: str,
                     severity: str = "warning", every_minutes: int = 1440,
                     open_incident: bool = False) -> dict[str, Any]:
     """Check a KPI over the last ``window_days`` days against a floor and/or a ceiling."""
+    unit.require(MANAGE_MONITORS, "add monitors")
     try:
         metric = kpis.metric_name(metric)
     except ValueError as exc:
