@@ -110,6 +110,39 @@ def test_the_compiled_kernel_filters_as_the_sql_hmac_does(runtime: Runtime, oper
     assert outputs[0] == outputs[1]
 
 
+def test_an_import_merges_into_the_snapshot_as_a_rebuild_would(runtime: Runtime,
+                                                                operator: Actor, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch
+                                                                ) -> None:
+    """A second import merges the state rows it changed into the snapshot (no full re-read);
+    the snapshot then holds exactly what a full rebuild from the database holds."""
+    import json
+
+    monkeypatch.setattr(consent_audience, "MERGE_SHARE", 100.0)  # merge whatever changed
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    with runtime.unit(operator) as unit:
+        consent_ingest.ingest_file(unit, _ledger(tmp_path / "one", n=600, seed=1))
+    folder = Path(runtime.settings.data_dir) / "consent"
+    assert "merged" not in json.loads((folder / consent_audience.META).read_text())
+    with runtime.unit(operator) as unit:
+        consent_ingest.ingest_file(unit, _ledger(tmp_path / "two", n=900, seed=2))
+        consent.record_events(unit, [{"subject": "p3@x.com", "purpose": "measurement",
+                                      "status": "granted"}])
+    meta = json.loads((folder / consent_audience.META).read_text())
+    assert meta["merged"] > 0
+    with runtime.unit(operator) as unit:
+        consent_audience.refresh_snapshot(runtime)  # the recorded event, merged too
+        full = consent_audience._rebuild(unit, tmp_path / "full")
+
+    def rows(path: Path) -> list[tuple[object, ...]]:
+        return sorted(tuple(r.values()) for r in pq.read_table(path).to_pylist())
+
+    merged = rows(folder / consent_audience.SNAPSHOT)
+    assert merged == rows(tmp_path / "full" / consent_audience.SNAPSHOT)
+    assert len(merged) == full["rows"] > 900
+
+
 def test_delta_after_the_snapshot_and_erasure_rebuild(runtime: Runtime, operator: Actor,
                                                       tmp_path: Path) -> None:
     from steward.services import consent_rights

@@ -1,10 +1,11 @@
 """Audiences: filter a customer list by consent, judge it by the policy, keep it as evidence.
 
 The join runs on DuckDB (or Spark) against a Parquet **snapshot** of ``consent_state`` kept under
-``<data_dir>/consent``: bulk imports refresh it after they commit; a filter checks it is current
-(no erasure since, no newer state row) and otherwise reads the few newer rows from the database
-and lays them over it, or rebuilds it when many changed or someone was erased. The database
-stays the record; the snapshot is a cache that can be deleted at any time.
+``<data_dir>/consent``: bulk imports merge the state rows they changed into it after they
+commit; a filter checks it is current (no erasure since, no newer state row) and otherwise
+reads the few newer rows from the database and lays them over it, or rebuilds it when many
+changed or someone was erased. The database stays the record; the snapshot is a cache that
+can be deleted at any time.
 
 The filtered audience is judged by the policy's ``audience`` rules (facts: the allowed audience's
 size, how many of them consented rather than being let through by an opt-out rule or another
@@ -31,7 +32,7 @@ from steward.errors import InvalidInput, NotFound
 from steward.services import consent, consent_keys, policy
 from steward.services.evidence import record_evidence
 from steward.services.runtime import Actor, Runtime, Unit
-from steward.storage.orm import AISystem, ConsentErasure, ConsentState
+from steward.storage.orm import AISystem, ConsentErasure, ConsentEvent, ConsentState
 
 FILTER_AUDIENCES = write_access(Role.MARKETING, Role.PRIVACY, Role.DATA_SCIENCE, Role.IT)
 EVIDENCE_KIND = "audience_filter"
@@ -54,7 +55,8 @@ def _read_meta(folder: Path) -> dict[str, Any] | None:
 
 
 def _marks(unit: Unit) -> tuple[int, int]:
-    top = unit.session.scalar(select(func.max(ConsentState.event_id))) or 0
+    """The newest event's id and the number of erasures: a snapshot made at these is current."""
+    top = unit.session.scalar(select(func.max(ConsentEvent.id))) or 0
     erasures = unit.session.scalar(select(func.count(ConsentErasure.id))) or 0
     return int(top), int(erasures)
 
@@ -65,20 +67,36 @@ def _schema():  # type: ignore[no-untyped-def]
     return pa.schema([(c, pa.int64() if c == "event_id" else pa.string()) for c in STATE_COLUMNS])
 
 
-def _state_table(unit: Unit, where: str = "", params: dict[str, Any] | None = None):  # type: ignore[no-untyped-def]
+def _state_select(after: int | None = None) -> str:
+    """SQL reading the state rows: all of them, or those changed since event ``after`` (a newer
+    event, or a newer GPC signal older than the latest choice, which moves only ``gpc_at``)."""
+    columns = ", ".join(STATE_COLUMNS)
+    if after is None:
+        return f"SELECT {columns} FROM consent_state"
+    after = int(after)
+    return (f"SELECT {columns} FROM consent_state WHERE event_id > {after} UNION "
+            f"SELECT {', '.join('s.' + c for c in STATE_COLUMNS)} FROM consent_state s JOIN "
+            f"(SELECT DISTINCT subject_hash, purpose FROM consent_events WHERE id > {after} "
+            f"AND source = 'gpc') g ON g.subject_hash = s.subject_hash AND g.purpose = s.purpose")
+
+
+def _changed(unit: Unit, after: int) -> int:
+    return int(unit.session.scalar(text(f"SELECT count(*) FROM ({_state_select(after)}) t"))
+               or 0)
+
+
+def _state_table(unit: Unit, after: int | None = None):  # type: ignore[no-untyped-def]
     """State rows read through the database driver as an Arrow table (text times)."""
     import pyarrow as pa
 
     schema = _schema()
-    return pa.Table.from_batches(list(_arrow_batches(unit, schema, where, params)), schema=schema)
+    return pa.Table.from_batches(list(_arrow_batches(unit, schema, after)), schema=schema)
 
 
-def _arrow_batches(unit: Unit, schema: Any, where: str = "",  # type: ignore[no-untyped-def]
-                   params: dict[str, Any] | None = None):
+def _arrow_batches(unit: Unit, schema: Any, after: int | None = None):  # type: ignore[no-untyped-def]
     import pyarrow as pa
 
-    result = unit.session.execute(
-        text(f"SELECT {', '.join(STATE_COLUMNS)} FROM consent_state {where}"), params or {})
+    result = unit.session.execute(text(_state_select(after)))
     while rows := result.fetchmany(100_000):
         columns = list(zip(*rows, strict=True))
         yield pa.record_batch([pa.array([None if v is None else str(v) for v in col])
@@ -92,8 +110,14 @@ _TYPED = ("SELECT subject_hash, purpose, status, lawful_basis, source, jurisdict
           "CAST(gpc_at AS TIMESTAMP) AS gpc_at FROM {source}")
 
 
-def _export(unit: Unit, target: Path) -> int:
-    """Write the whole state to ``target`` (Parquet, sorted by purpose); the row count."""
+def _export(unit: Unit, target: Path, *, after: int | None = None,
+            merge_into: Path | None = None) -> int:
+    """Write the state to ``target`` (Parquet, sorted by purpose); the row count.
+
+    With ``after``, only the state rows changed since that event are read from the
+    database; with ``merge_into`` (an earlier snapshot) they replace that snapshot's rows for
+    the same subject and purpose and the rest is kept as it is.
+    """
     import duckdb
 
     con = duckdb.connect()
@@ -104,22 +128,29 @@ def _export(unit: Unit, target: Path) -> int:
             with tempfile.TemporaryDirectory(prefix="steward-state-") as folder:
                 dump = Path(folder) / "state.csv"
                 with raw.cursor() as cursor, dump.open("wb") as handle, cursor.copy(
-                        f"COPY (SELECT {', '.join(STATE_COLUMNS)} FROM consent_state) "
-                        f"TO STDOUT (FORMAT csv)") as copy:
+                        f"COPY ({_state_select(after)}) TO STDOUT (FORMAT csv)") as copy:
                     for chunk in copy:
                         handle.write(chunk)
                 columns = ", ".join(f"'{c}': 'VARCHAR'" for c in STATE_COLUMNS)
                 source = (f"read_csv('{dump}', header = false, columns = {{{columns}}}, "
                           f"auto_detect = false, delim = ',', quote = '\"', nullstr = '')")
-                return _write_snapshot(con, _TYPED.format(source=source), target)
-        con.register("state_rows", _state_table(unit))
-        return _write_snapshot(con, _TYPED.format(source="state_rows"), target)
+                return _write_snapshot(con, _TYPED.format(source=source), target,
+                                       merge_into=merge_into)
+        con.register("state_rows", _state_table(unit, after))
+        return _write_snapshot(con, _TYPED.format(source="state_rows"), target,
+                               merge_into=merge_into)
     finally:
         con.close()
 
 
-def _write_snapshot(con: Any, select_sql: str, target: Path) -> int:
+def _write_snapshot(con: Any, select_sql: str, target: Path, *,
+                    merge_into: Path | None = None) -> int:
     partial = target.with_suffix(".partial")
+    if merge_into is not None:
+        con.execute(f"CREATE TEMP TABLE steward_delta AS {select_sql}")
+        select_sql = (f"SELECT * FROM read_parquet('{merge_into}') s WHERE NOT EXISTS ("
+                      f"SELECT 1 FROM steward_delta d WHERE d.subject_hash = s.subject_hash "
+                      f"AND d.purpose = s.purpose) UNION ALL SELECT * FROM steward_delta")
     con.execute(f"COPY ({select_sql} ORDER BY purpose) TO '{partial}' (FORMAT parquet)")
     rows = con.execute(f"SELECT count(*) FROM read_parquet('{partial}')").fetchone()[0]
     os.replace(partial, target)
@@ -135,10 +166,31 @@ def _rebuild(unit: Unit, folder: Path) -> dict[str, Any]:
     return meta
 
 
+MERGE_SHARE = 0.5
+"""A refresh merges the changed state rows into the snapshot unless more than this share of
+the snapshot's rows changed (then reading the whole state is as cheap)."""
+
+
 def refresh_snapshot(runtime: Runtime) -> dict[str, Any]:
-    """Rebuild the state snapshot from the database (after a bulk import, say)."""
+    """Bring the state snapshot up to date after a bulk import: the state rows the import
+    changed are read from the database and merged into the snapshot on DuckDB. It is rebuilt
+    whole when there is none yet, someone was erased since, or most of it changed."""
     with runtime.unit(Actor.system("consent-snapshot")) as unit:
-        return _rebuild(unit, _folder(runtime.settings))
+        folder = _folder(runtime.settings)
+        meta = _read_meta(folder)
+        top, erasures = _marks(unit)
+        if meta is None or not (folder / SNAPSHOT).exists() or meta.get("erasures") != erasures:
+            return _rebuild(unit, folder)
+        if top <= meta["max_event_id"]:
+            return meta
+        changed = _changed(unit, meta["max_event_id"])
+        if changed > MERGE_SHARE * max(int(meta.get("rows", 0)), 1):
+            return _rebuild(unit, folder)
+        snapshot = folder / SNAPSHOT  # read in place, replaced at once when the merge is written
+        rows = _export(unit, snapshot, after=meta["max_event_id"], merge_into=snapshot)
+        meta = {"max_event_id": top, "erasures": erasures, "rows": rows, "merged": changed}
+        (folder / META).write_text(json.dumps(meta))
+        return meta
 
 
 def state_relation(unit: Unit, con_folder: Path) -> tuple[str, dict[str, Any]]:
@@ -151,8 +203,7 @@ def state_relation(unit: Unit, con_folder: Path) -> tuple[str, dict[str, Any]]:
     snapshot = f"read_parquet('{folder / SNAPSHOT}')"
     if top <= meta["max_event_id"]:
         return snapshot, meta
-    newer = int(unit.session.scalar(select(func.count()).select_from(ConsentState).where(
-        ConsentState.event_id > meta["max_event_id"])) or 0)
+    newer = _changed(unit, meta["max_event_id"])
     if newer > DELTA_LIMIT:
         meta = _rebuild(unit, folder)
         return snapshot, meta
@@ -162,8 +213,7 @@ def state_relation(unit: Unit, con_folder: Path) -> tuple[str, dict[str, Any]]:
     con = duckdb.connect()
     try:
         con.execute("SET TimeZone = 'UTC'")
-        con.register("delta_rows", _state_table(unit, "WHERE event_id > :top",
-                                                {"top": meta["max_event_id"]}))
+        con.register("delta_rows", _state_table(unit, meta["max_event_id"]))
         con.execute(f"COPY ({_TYPED.format(source='delta_rows')}) TO '{delta_path}' "
                     f"(FORMAT parquet)")
     finally:
