@@ -112,6 +112,10 @@ class Table(Protocol):
         """The data's fingerprint, given the row count the engine counted while reading."""
         ...
 
+    def interrupt(self) -> None:
+        """Stop a query running on this table in another thread (best effort; may do nothing)."""
+        ...
+
     def close(self) -> None:
         """Release the backend's resources for this table (views, connections)."""
         ...
@@ -170,6 +174,9 @@ class TableBase:
             sha256=manifest_sha256(files),
             files=files,
         )
+
+    def interrupt(self) -> None:
+        """Nothing to stop by default: a query running in another thread runs to its end."""
 
     def close(self) -> None:  # pragma: no cover - overridden
         raise NotImplementedError

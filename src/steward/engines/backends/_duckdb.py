@@ -160,6 +160,10 @@ class DuckDBTable(TableBase):
             if percent >= 0:
                 progress("reading", min(percent, 100.0) / 100.0)
 
+    def interrupt(self) -> None:
+        """Interrupt the query running on this connection (from any thread)."""
+        self._con.interrupt()
+
     def close(self) -> None:
         if self._owns:
             self._con.close()

@@ -184,8 +184,10 @@ def audit_fairness(
         first = BackgroundQuery(table, count_query(table, spec), progress=progress)
         try:
             from steward.engines.fairness import _measure as derive
-        finally:
-            rows = first.result()
+        except BaseException:
+            first.cancel()
+            raise
+        rows = first.result()
         cells = derive.read_cells(table, spec, progress=progress, rows=rows)
         derive.check_cells(cells, spec, table.source)
         total = int(cells.counts["rows"].sum())

@@ -177,11 +177,16 @@ def reference_sql(table: Table, groups: tuple[str, ...], weight: str | None) -> 
 
 class BackgroundQuery:
     """One query run in a thread (engines release the GIL while they read); :meth:`result`
-    waits for its rows and re-raises its error."""
+    waits for its rows and re-raises its error.
+
+    When the wait itself is interrupted (Ctrl-C reaches the main thread, not the query's), the
+    query is interrupted too and waited for, so that the table is never closed under it.
+    """
 
     def __init__(
         self, table: Table, sql: str, *, progress: ProgressCallback | None = None
     ) -> None:
+        self._table = table
         self._rows: list[tuple[Any, ...]] | None = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, args=(table, sql, progress),
@@ -194,8 +199,17 @@ class BackgroundQuery:
         except BaseException as error:  # noqa: BLE001 - handed to the caller in result()
             self._error = error
 
-    def result(self) -> list[tuple[Any, ...]]:
+    def cancel(self) -> None:
+        """Interrupt the query and wait for its thread (its rows or error are dropped)."""
+        self._table.interrupt()
         self._thread.join()
+
+    def result(self) -> list[tuple[Any, ...]]:
+        try:
+            self._thread.join()
+        except BaseException:
+            self.cancel()
+            raise
         if self._error is not None:
             raise self._error
         assert self._rows is not None
