@@ -13,7 +13,8 @@ One run, on this machine, against a throwaway PostgreSQL (``--database-url``):
    own process (HMAC of every audience subject, join to the state, every reason, both output
    files, policy judgement, audit entry), and the ratio to the baseline.
 5. **Lookups**: ``steward serve`` and a bounded loopback client sending
-   ``GET /api/v1/consent/{subject}?purpose=…`` at a fixed rate; p50/p99 latency.
+   ``GET /api/v1/consent/{subject}?purpose=…`` at a fixed rate; p50/p99 latency. When the p99
+   is 20 ms or more, the rate steps down by 50/s until it is under (the best sustained rate).
 
 Usage::
 
@@ -82,6 +83,16 @@ start = time.perf_counter()
 n = duckdb.connect().execute(
     "SELECT count(DISTINCT " + hmac_sql(b"k" * 44, "subject") + ") FROM read_parquet('{audience}')"
 ).fetchone()[0]
+print(n, time.perf_counter() - start, file=sys.stderr)
+"""
+
+HMAC_KERNEL = """
+import sys, time, duckdb
+start = time.perf_counter()
+from steward.engines.consent.subjects import hmac_arrow
+reader = duckdb.connect().sql(
+    "SELECT lower(trim(subject)) FROM read_parquet('{audience}')").to_arrow_reader(1 << 20)
+n = sum(len(hmac_arrow(b"k" * 44, batch.column(0))) for batch in reader)
 print(n, time.perf_counter() - start, file=sys.stderr)
 """
 
@@ -219,7 +230,11 @@ def main() -> None:
           f"refused {json.dumps(result['by_reason'])}, policy {result['verdict']}")
 
     seconds, _, out = timed([sys.executable, "-c", HMAC_ONLY.format(audience=audience)])
-    print(f"of which HMAC-SHA256 of {args.audience:,} subjects on DuckDB alone: {seconds:.2f} s")
+    print(f"HMAC-SHA256 of {args.audience:,} subjects spelled out in DuckDB SQL, alone: "
+          f"{seconds:.2f} s")
+    seconds, _, out = timed([sys.executable, "-c", HMAC_KERNEL.format(audience=audience)])
+    print(f"HMAC-SHA256 of {args.audience:,} subjects by the compiled kernel (numba start-up "
+          f"included; the filter uses it from 500,000 rows), alone: {seconds:.2f} s")
 
     user = subprocess.run([*steward, "users", "add", "cmp", "--roles", "it", "--password",
                            "benchmark-pass-1"], env=env, capture_output=True, text=True)
@@ -240,15 +255,34 @@ def main() -> None:
             except OSError:
                 time.sleep(0.3)
         asyncio.run(load(args.port, token, rate=50, seconds=2, people=args.audience))  # warm
-        latencies = sorted(asyncio.run(load(args.port, token, rate=args.rate,
-                                            seconds=args.seconds, people=args.audience)))
+        p99 = lookups(args, token, args.rate)
+        rate = args.rate
+        while p99 >= P99_TARGET_MS and rate > STEP:  # the best rate this machine sustains
+            rate -= STEP
+            p99 = lookups(args, token, rate)
+        if p99 < P99_TARGET_MS:
+            print(f"lookups: best rate tried with p99 under {P99_TARGET_MS} ms: {rate}/s")
     finally:
         server.terminate()
         server.wait()
+
+
+P99_TARGET_MS = 20.0
+STEP = 50
+
+
+def lookups(args: argparse.Namespace, token: str, rate: int) -> float:
+    """One open-loop run at ``rate`` per second; prints and returns its p99 (ms)."""
+    start = time.perf_counter()
+    latencies = sorted(asyncio.run(load(args.port, token, rate=rate, seconds=args.seconds,
+                                        people=args.audience)))
+    took = time.perf_counter() - start
     p50 = latencies[len(latencies) // 2] * 1000
     p99 = latencies[int(len(latencies) * 0.99)] * 1000
-    print(f"lookups: {len(latencies):,} at {args.rate}/s over {args.seconds:.0f} s on "
-          f"PostgreSQL: p50 {p50:.1f} ms, p99 {p99:.1f} ms")
+    print(f"lookups: {len(latencies):,} at {rate}/s over {args.seconds:.0f} s on PostgreSQL "
+          f"({args.workers} workers; done in {took:.1f} s, load average "
+          f"{os.getloadavg()[0]:.1f}): p50 {p50:.1f} ms, p99 {p99:.1f} ms", flush=True)
+    return p99
 
 
 if __name__ == "__main__":
