@@ -5,11 +5,15 @@ then runs each contender as its own process and measures its wall time and peak 
 (``os.wait4``): Steward's full audit (every metric, Wilson interval, test, intersection,
 judgement and the JSON), one hand-written DuckDB ``GROUP BY``, and Fairlearn ``MetricFrame``s
 over the same groups (on a smaller sample, scaled linearly, because it is linear and slow).
-Prints the ratios from this one run.
+Prints the ratios from this one run, or with ``--repeat N`` the medians of N runs of each
+contender (run in turn, so that load from other processes falls on all of them alike). Beside
+the wall time it prints each process's CPU time (user + sys): on a shared machine the wall time
+moves with the load, the CPU time much less.
 
 Usage::
 
     uv run python benchmarks/fairness/run.py                      # 10M rows, Fairlearn on 1M
+    uv run python benchmarks/fairness/run.py --skip-fairlearn --keep-data --repeat 5
     uv run python benchmarks/fairness/run.py --rows 1000000000 --skip-fairlearn --keep-data
 """
 
@@ -18,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -110,7 +115,8 @@ print(json.dumps({{"seconds": time.perf_counter() - start, "scopes": len(out)}})
 
 
 def measure(code: str, *args: str) -> dict:
-    """Run ``code`` in a fresh Python process; its wall time, peak RSS and printed JSON."""
+    """Run ``code`` in a fresh Python process; its wall and CPU time, peak RSS and printed
+    JSON."""
     start = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE,
                                text=True)
@@ -121,15 +127,37 @@ def measure(code: str, *args: str) -> dict:
         raise SystemExit(f"benchmark process failed ({status}): {output}")
     last = output.strip().splitlines()[-1]
     report = json.loads(last[last.index("{"):])  # after any progress bar on the same line
-    report.update(wall_seconds=wall, peak_rss_mb=usage.ru_maxrss / 1024)
+    report.update(wall_seconds=wall, cpu_seconds=usage.ru_utime + usage.ru_stime,
+                  peak_rss_mb=usage.ru_maxrss / 1024)
     return report
 
 
-def generate(path: Path, rows: int) -> float:
-    import duckdb
+def median_reports(reports: list[dict]) -> dict:
+    """The last report with the median of each measured figure."""
+    merged = dict(reports[-1])
+    for key in ("wall_seconds", "cpu_seconds", "peak_rss_mb"):
+        merged[key] = statistics.median(r[key] for r in reports)
+    return merged
 
+
+def line(name: str, report: dict, note: str = "") -> str:
+    return (f"{name}: {report['wall_seconds']:8.2f} s  {report['peak_rss_mb']:7.0f} MB  "
+            f"(CPU {report['cpu_seconds']:.2f} s){note}")
+
+
+def ratio(name: str, a: dict, b: dict) -> str:
+    return (f"  {name}: time {a['wall_seconds'] / b['wall_seconds']:.2f}x, "
+            f"CPU {a['cpu_seconds'] / b['cpu_seconds']:.2f}x, "
+            f"memory {a['peak_rss_mb'] / b['peak_rss_mb']:.2f}x")
+
+
+def generate(path: Path, rows: int) -> float:
+    """Write the table in a child process: a child's peak RSS (``ru_maxrss``) starts from its
+    parent's at fork, so this process must stay small for the measurements that follow."""
     start = time.perf_counter()
-    duckdb.connect().execute(GENERATE.format(rows=rows, path=path))
+    code = "import duckdb, sys; duckdb.connect().execute(sys.argv[1])"
+    subprocess.run([sys.executable, "-c", code, GENERATE.format(rows=rows, path=path)],
+                   check=True)
     return time.perf_counter() - start
 
 
@@ -140,6 +168,8 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=HERE / "data")
     parser.add_argument("--skip-fairlearn", action="store_true")
     parser.add_argument("--keep-data", action="store_true", help="reuse generated files")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="run each contender N times in turn and report the medians")
     options = parser.parse_args()
     options.data_dir.mkdir(parents=True, exist_ok=True)
     path = options.data_dir / f"decisions_{options.rows}.parquet"
@@ -147,27 +177,33 @@ def main() -> None:
         seconds = generate(path, options.rows)
         print(f"generated {options.rows:,} rows in {seconds:.1f} s "
               f"({path.stat().st_size / 1e6:.0f} MB)")
-    steward = measure(STEWARD.format(groups=GROUPS), str(path), "score")
-    unscored = measure(STEWARD.format(groups=GROUPS), str(path), "none")
-    hand = measure(HAND_WRITTEN, str(path))
-    cells = measure(HAND_WRITTEN_CELLS, str(path))
-    print(f"steward full audit : {steward['wall_seconds']:8.2f} s  "
-          f"{steward['peak_rss_mb']:7.0f} MB  ({steward['groups']} groups, "
-          f"{steward['intersections']} intersections, verdict {steward['verdict']})")
-    print(f"steward, no score  : {unscored['wall_seconds']:8.2f} s  "
-          f"{unscored['peak_rss_mb']:7.0f} MB  (decision and label only: the hand-written "
-          "query's inputs)")
-    print(f"hand-written duckdb: {hand['wall_seconds']:8.2f} s  {hand['peak_rss_mb']:7.0f} MB")
-    print(f"hand-written cells : {cells['wall_seconds']:8.2f} s  {cells['peak_rss_mb']:7.0f} MB"
-          "  (same cells as Steward's pass: + decision, label, score bin, score sum)")
-    print(f"  steward / hand-written: time {steward['wall_seconds'] / hand['wall_seconds']:.2f}x,"
-          f" memory {steward['peak_rss_mb'] / hand['peak_rss_mb']:.2f}x")
-    print(f"  steward, no score / hand-written: time "
-          f"{unscored['wall_seconds'] / hand['wall_seconds']:.2f}x, memory "
-          f"{unscored['peak_rss_mb'] / hand['peak_rss_mb']:.2f}x")
-    print(f"  steward / hand-written cells: time "
-          f"{steward['wall_seconds'] / cells['wall_seconds']:.2f}x, memory "
-          f"{steward['peak_rss_mb'] / cells['peak_rss_mb']:.2f}x")
+    contenders = {
+        "steward": (STEWARD.format(groups=GROUPS), str(path), "score"),
+        "unscored": (STEWARD.format(groups=GROUPS), str(path), "none"),
+        "hand": (HAND_WRITTEN, str(path)),
+        "cells": (HAND_WRITTEN_CELLS, str(path)),
+    }
+    runs: dict[str, list[dict]] = {name: [] for name in contenders}
+    for _ in range(max(1, options.repeat)):
+        for name, (code, *args) in contenders.items():
+            runs[name].append(measure(code, *args))
+    steward, unscored, hand, cells = (median_reports(runs[name]) for name in contenders)
+    if options.repeat > 1:
+        print(f"medians of {options.repeat} runs of each:")
+    print(line("steward full audit ", steward, f"  ({steward['groups']} groups, "
+               f"{steward['intersections']} intersections, verdict {steward['verdict']})"))
+    print(line("steward, no score  ", unscored,
+               "  (decision and label only: the hand-written query's inputs)"))
+    print(line("hand-written duckdb", hand))
+    print(line("hand-written cells ", cells,
+               "  (same cells as Steward's pass: + decision, label, score bin, score sum)"))
+    print(ratio("steward / hand-written", steward, hand))
+    print(ratio("steward, no score / hand-written", unscored, hand))
+    print(ratio("steward / hand-written cells", steward, cells))
+    if options.repeat > 1:
+        each = [f"{s['wall_seconds'] / h['wall_seconds']:.2f}"
+                for s, h in zip(runs["steward"], runs["hand"], strict=True)]
+        print(f"  steward / hand-written, each run: {', '.join(each)}")
     print(f"  steward throughput: {options.rows / steward['wall_seconds'] / 1e6:.1f} M rows/s")
     if options.skip_fairlearn:
         return
