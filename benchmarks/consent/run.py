@@ -122,17 +122,24 @@ COPY (
 
 def state_from_events(events: Path, folder: Path) -> int:
     """The state snapshot the ledger would hold after ingesting ``events``, built straight from
-    the file on DuckDB (latest event per subject and purpose, keyed subjects, last GPC), with
-    a snapshot record that an empty ledger takes as current."""
+    the file on DuckDB (latest event per subject and purpose, keyed subjects, last GPC; kept
+    beside the events file for the next run), with a snapshot record that an empty ledger
+    takes as current."""
+    import shutil
+
     import duckdb
 
     from steward.engines.consent.subjects import hmac_sql
 
     folder.mkdir(parents=True, exist_ok=True)
+    built = events.with_name(f"state_{events.stem}.parquet")
     con = duckdb.connect()
-    con.execute("SET TimeZone = 'UTC'")
-    con.execute(STATE_FROM_EVENTS.format(events=events, path=folder / "state.parquet",
-                                         keyed=hmac_sql(b"k" * 44, "subject")))
+    if not built.exists():
+        con.execute("SET TimeZone = 'UTC'")
+        con.execute(STATE_FROM_EVENTS.format(events=events, path=built.with_suffix(".partial"),
+                                             keyed=hmac_sql(b"k" * 44, "subject")))
+        built.with_suffix(".partial").rename(built)
+    shutil.copyfile(built, folder / "state.parquet")
     rows = con.execute(f"SELECT count(*) FROM read_parquet('{folder / 'state.parquet'}')"
                        ).fetchone()[0]
     (folder / "state.json").write_text(json.dumps({"max_event_id": 0, "erasures": 0,
@@ -251,6 +258,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--data", type=Path, default=HERE / "data")
+    parser.add_argument("--pairs", type=int, default=1,
+                        help="time the baseline and the filter this many times, alternately, "
+                             "and report the median ratio (a shared machine's load drifts)")
     parser.add_argument("--state-from-events", action="store_true",
                         help="skip ingest and lookups: build the state snapshot straight from "
                              "the events file on DuckDB, then filter (for sizes whose ingest "
@@ -297,13 +307,26 @@ def main() -> None:
         print(f"steward ingest: {seconds:.1f} s, {args.events / seconds:,.0f} events/s, "
               f"added {ingest['added']:,}, peak RSS {peak} MiB")
 
-    seconds, peak, out = timed([*steward, "consent", "filter", str(audience), "--purpose", PURPOSE,
-                                "--out", str(work / "allowed.parquet"), "--denied",
-                                str(work / "refused.parquet"), "--format", "json"], env=env)
+    filter_args = [*steward, "consent", "filter", str(audience), "--purpose", PURPOSE,
+                   "--out", str(work / "allowed.parquet"), "--denied",
+                   str(work / "refused.parquet"), "--format", "json"]
+    seconds, peak, out = timed(filter_args, env=env)
     result = json.loads(out[out.index("{"):out.rindex("}") + 1])
     print(f"steward filter: {seconds:.2f} s, {args.audience / seconds:,.0f} rows/s, "
           f"ratio to the baseline {seconds / baseline:.2f}x; allowed {result['allowed']:,}, "
           f"refused {json.dumps(result['by_reason'])}, policy {result['verdict']}")
+
+    if args.pairs > 1:
+        ratios = [seconds / baseline]
+        for _ in range(args.pairs - 1):
+            base, _, _ = timed([sys.executable, "-c", BASELINE.format(
+                events=events, audience=audience, purpose=PURPOSE)])
+            again, _, _ = timed(filter_args, env=env)
+            ratios.append(again / base)
+            print(f"  again: baseline {base:.2f} s, steward filter {again:.2f} s, "
+                  f"ratio {again / base:.2f}x")
+        print(f"filter ratio to the baseline, median of {args.pairs} alternating pairs: "
+              f"{sorted(ratios)[len(ratios) // 2]:.2f}x")
 
     hashed = hashed_audience(audience)
     seconds, peak, out = timed([*steward, "consent", "filter", str(hashed), "--hashed",
