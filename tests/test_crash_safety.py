@@ -66,15 +66,18 @@ def test_kill_during_writes_leaves_no_half_written_record(settings, runtime: Run
                 try:
                     response = client.post("/api/v1/users", json={
                         "username": name, "roles": ["marketing"], "password": "crash-test-pw"})
-                except httpx.HTTPError:
-                    return
+                except httpx.HTTPError:  # a slow start under load, or the kill itself
+                    continue
                 if response.status_code == 201:
                     created.append(name)
 
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
     for thread in threads:
         thread.start()
-    time.sleep(3)
+    deadline = time.monotonic() + 60  # a loaded machine may serve the first writes late
+    while len(created) < 20 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(1)  # kill in the middle of writing, not after the first ones
     os.killpg(server.pid, signal.SIGKILL)  # the whole process group: uvicorn and its workers
     server.wait(timeout=10)
     stop.set()

@@ -245,6 +245,6 @@ def test_keys_and_vault_cannot_be_read_as_tables(runtime, operator, setup):
     with runtime.unit(operator) as unit:
         listed = [f["path"] for f in privacy.data_files(unit)]
         for source in (result["vault"]["path"], "keys/vault.key"):
-            with pytest.raises(InvalidInput, match="keys and vault folders"):
+            with pytest.raises(InvalidInput, match="keys, vault and consent folders"):
                 privacy.scan(unit, source=source, confine=True)
     assert "tokens.parquet" in listed and not any(p.startswith("vault") for p in listed)
