@@ -106,3 +106,28 @@ def test_sessions_start_identify_and_end(runtime: Runtime, operator: Actor) -> N
         sessions.identify(unit, login.session_secret)
     with pytest.raises(Unauthenticated, match="wrong password"), runtime.unit(operator) as unit:
         sessions.log_in(unit, username="maya", password="nope-nope-nope")
+
+
+def test_a_deactivated_or_expired_account_may_not_act(runtime: Runtime, operator: Actor) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from steward.errors import Forbidden
+
+    with runtime.unit(operator) as unit:
+        users.add_user(unit, username="leo", roles="legal")
+        users.add_user(unit, username="audrey", roles="auditor", external=True,
+                       expires_at=datetime.now(UTC) + timedelta(days=1))
+        assert users.actor_named(unit, "leo").name == "leo"
+        users.set_active(unit, "leo", active=False)
+        with pytest.raises(Forbidden, match="leo: this account is deactivated"):
+            users.actor_named(unit, "leo")
+        users.get_user(unit, "audrey")
+    with runtime.unit(operator) as unit:
+        from sqlalchemy import select
+
+        from steward.storage.orm import User
+
+        user = unit.session.scalar(select(User).where(User.username == "audrey"))
+        user.expires_at = datetime.now(UTC) - timedelta(minutes=1)
+    with runtime.unit(operator) as unit, pytest.raises(Forbidden, match="expired"):
+        users.actor_named(unit, "audrey")

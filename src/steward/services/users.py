@@ -12,7 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
 from steward.core.roles import ADMIN_ONLY, ANY_READER, Role, parse_roles
-from steward.errors import Conflict, InvalidInput, NotFound, Unauthenticated
+from steward.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from steward.services.runtime import Actor, Unit
 from steward.storage.orm import User, UserRole
 
@@ -142,8 +142,12 @@ def actor_for(user: User, *, via: str) -> Actor:
 
 
 def actor_named(unit: Unit, username: str, *, via: str = "api") -> Actor:
-    """The actor a user acts as (their roles, their id), looked up by username."""
-    return actor_for(_get(unit, username), via=via)
+    """The actor a user acts as (their roles, their id), looked up by username; a deactivated
+    or expired account may not act."""
+    user = _get(unit, username)
+    if not usable_now(user):
+        raise Forbidden(f"{user.username}: this account is deactivated or its access has expired")
+    return actor_for(user, via=via)
 
 
 def check_password(unit: Unit, username: str, password: str) -> User:
