@@ -89,3 +89,20 @@ def test_export_erase_and_opt_out(cli_env, capsys, tmp_path) -> None:  # type: i
     assert len(json.loads(capsys.readouterr().out)["events"]) == 2
     assert main(["consent", "erase", "z@x", "--reason", "DSR 1", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["events_deleted"] == 2
+
+
+def test_a_dated_opt_out_repeated_adds_nothing(cli_env, capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    listing = tmp_path / "optouts.txt"
+    listing.write_text("a@x\nb@x\n")
+    argv = ["consent", "opt-out", str(listing), "--purpose", "email_marketing",
+            "--occurred-at", "2026-11-01T09:00:00Z", "--format", "json"]
+    assert main(argv) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert main(argv) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert (first["added"], again["added"], again["already_recorded"]) == (2, 0, 2)
+    assert main(["consent", "export", "a@x"]) == 0
+    events = json.loads(capsys.readouterr().out)["events"]
+    assert len(events) == 1 and events[0]["occurred_at"].startswith("2026-11-01T09:00:00")
+    assert main([*argv[:-4], "--occurred-at", "yesterday"]) == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1

@@ -228,10 +228,14 @@ def opt_out(
     status: Annotated[str, typer.Option(help="withdrawn or denied")] = "withdrawn",
     subject_column: Annotated[str, typer.Option("--subject-column")] = "subject",
     jurisdiction: Annotated[str | None, typer.Option()] = None,
+    occurred_at: Annotated[str | None, typer.Option(
+        "--occurred-at", help="when the people opted out (ISO 8601; default now): the same "
+                              "file opted out again at the same time adds nothing")] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Record opt-outs in bulk for everyone in a file."""
     with unit() as work:
         emit(consent_rights.bulk_opt_out(work, file, purposes=purpose or [], status=status,
                                          subject_column=subject_column,
-                                         jurisdiction=jurisdiction), fmt=fmt)
+                                         jurisdiction=jurisdiction, occurred_at=occurred_at),
+             fmt=fmt)
