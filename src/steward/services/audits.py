@@ -43,9 +43,7 @@ RUN_AUDITS = write_access(Role.DATA_SCIENCE, Role.MARKETING, Role.PRIVACY, Role.
                           Role.COMMITTEE)
 KIND = "fairness_audit"
 UPLOADS = "uploads"
-DATA_SUFFIXES = (".csv", ".parquet")
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
-MAX_LISTED_FILES = 200
 DEFAULT_MIN_GROUP_SIZE = 30
 
 NOT_AN_AUDIT = "no fairness audit with id {id}"
@@ -317,14 +315,7 @@ def system_names(unit: Unit) -> dict[int, str]:
 def data_files(unit: Unit) -> list[dict[str, Any]]:
     """CSV and Parquet files under the data directory, newest first (paths relative to it)."""
     unit.require(RUN_AUDITS, "list data files")
-    root = Path(unit.settings.data_dir).resolve()
-    if not root.is_dir():
-        return []
-    found = [p for p in root.rglob("*") if p.suffix.lower() in DATA_SUFFIXES and p.is_file()]
-    found.sort(key=lambda p: p.stat().st_mtime, reverse=True)
-    return [{"path": str(p.relative_to(root)), "bytes": p.stat().st_size,
-             "modified_at": datetime.fromtimestamp(p.stat().st_mtime, UTC).isoformat()}
-            for p in found[:MAX_LISTED_FILES]]
+    return data_paths.data_files(unit.settings.data_dir)
 
 
 def table_columns(unit: Unit, source: str, *, confine: bool = True) -> list[dict[str, str]]:
@@ -344,7 +335,7 @@ def save_upload(unit: Unit, filename: str, stream: IO[bytes], *,
     """
     unit.require(RUN_AUDITS, "upload data files")
     suffix = Path(filename or "").suffix.lower()
-    if suffix not in DATA_SUFFIXES:
+    if suffix not in data_paths.DATA_SUFFIXES:
         raise InvalidInput(BAD_UPLOAD.format(name=filename or "the file"))
     folder = Path(unit.settings.data_dir).resolve() / UPLOADS
     folder.mkdir(parents=True, exist_ok=True)

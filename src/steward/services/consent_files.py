@@ -28,16 +28,14 @@ from sqlalchemy import select
 
 from steward.errors import InvalidInput, StewardError
 from steward.services import auditors, consent, consent_audience, consent_keys, consent_rights
-from steward.services.data_paths import PRIVATE_FOLDERS, PRIVATE_PATH, confined
+from steward.services.data_paths import PRIVATE_PATH, confined, data_files
 from steward.services.runtime import Unit
 from steward.storage.orm import AISystem
 
 AUDIENCES = "audiences"
-DATA_SUFFIXES = (".csv", ".parquet")
 UPLOAD_SUFFIXES = (".csv", ".parquet", ".txt")
 MAX_SUBJECTS = 10_000
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
-MAX_LISTED_FILES = 200
 
 NOT_A_TABLE = "{path}: name a file or folder inside the data directory"
 OUTPUT_OUTSIDE = "{path}: audience files are written under audiences/ in the data directory"
@@ -72,7 +70,7 @@ def readable(unit: Unit, path: str) -> Path:
     parts = resolved.relative_to(root).parts
     if not parts:
         raise InvalidInput(NOT_A_TABLE.format(path=path))
-    if parts[0] in PRIVATE_FOLDERS or any(c in parts[0] for c in "*?["):
+    if any(c in parts[0] for c in "*?["):
         raise InvalidInput(PRIVATE_PATH.format(path=path))
     return resolved
 
@@ -98,14 +96,7 @@ def _output(root: Path, given: str | None, default: str) -> Path:
 def audience_files(unit: Unit) -> list[dict[str, Any]]:
     """CSV and Parquet files an audience can be filtered from, newest first (relative paths)."""
     unit.require(consent_audience.FILTER_AUDIENCES, "list data files")
-    root = _root(unit)
-    if not root.is_dir():
-        return []
-    found = [p for p in root.rglob("*") if p.suffix.lower() in DATA_SUFFIXES and p.is_file()
-             and p.relative_to(root).parts[0] not in PRIVATE_FOLDERS]
-    found.sort(key=lambda p: p.stat().st_mtime, reverse=True)
-    return [{"path": str(p.relative_to(root)), "bytes": p.stat().st_size}
-            for p in found[:MAX_LISTED_FILES]]
+    return data_files(_root(unit))
 
 
 def audience_systems(unit: Unit) -> list[dict[str, Any]]:

@@ -31,7 +31,7 @@ from steward.config import Settings
 from steward.core.roles import ANY_READER, Role, write_access
 from steward.engines.explain import MODEL_SUFFIXES, customer_text, explain, labelled, load_model
 from steward.errors import Conflict, Forbidden, InvalidInput, NotFound
-from steward.services import auditors
+from steward.services import auditors, data_paths
 from steward.services.data_paths import confined
 from steward.services.evidence import record_evidence
 from steward.services.runtime import Unit
@@ -263,10 +263,4 @@ def explain_model(unit: Unit, *, model: str | int, data: str, row: str | None = 
 def data_files(unit: Unit, *, limit: int = 200) -> list[str]:
     """CSV and Parquet files under the data directory (relative paths, newest first)."""
     unit.require(RUN_EXPLANATIONS, "list data files")
-    root = Path(unit.settings.data_dir).resolve()
-    if not root.is_dir():
-        return []
-    found = [p for p in root.rglob("*") if p.suffix.lower() in (".csv", ".parquet")
-             and p.is_file()]
-    found.sort(key=lambda p: p.stat().st_mtime, reverse=True)
-    return [str(p.relative_to(root)) for p in found[:limit]]
+    return [f["path"] for f in data_paths.data_files(unit.settings.data_dir, limit=limit)]

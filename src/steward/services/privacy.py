@@ -74,7 +74,6 @@ MIN_REASON = 10
 NO_REASON = f"say why the tokens are revealed (a reason of at least {MIN_REASON} characters)"
 TOO_MANY_TOKENS = f"reveal at most {MAX_REVEAL} tokens at a time"
 SAME_KEYS = "the vault key must not be the pseudonym key: set STEWARD_VAULT_KEY to another secret"
-PRIVATE_FOLDER = "{path}: the keys and vault folders cannot be read as tables"
 DEFAULT_PURPOSE = "model_training"
 NOT_AN_ANONYMIZATION = "no dataset anonymization with id {id}"
 _POLICY_VERDICT = {"block": "fail", "warn": "warn", "pass": "pass", "info": "pass"}
@@ -123,13 +122,7 @@ def _secret(unit: Unit, configured: SecretStr | None, relative: Path, object_typ
 
 
 def _path(unit: Unit, path: str, confine: bool) -> str:
-    resolved = data_paths.resolve(unit, path, confine=confine)
-    if confine:
-        root = Path(unit.settings.data_dir).resolve()
-        parts = Path(resolved).relative_to(root).parts
-        if parts and parts[0] in (KEY_FILE.parts[0], VAULT_FOLDER):
-            raise InvalidInput(PRIVATE_FOLDER.format(path=path))
-    return resolved
+    return data_paths.resolve(unit, path, confine=confine)
 
 
 def _shown(unit: Unit, path: str, confine: bool) -> str:
@@ -379,11 +372,4 @@ def list_anonymizations(unit: Unit, *, system_id: int | None = None,
 def data_files(unit: Unit, *, limit: int = 200) -> list[dict[str, Any]]:
     """CSV and Parquet files under the data directory, newest first (paths relative to it)."""
     unit.require(RUN_PRIVACY, "list data files")
-    root = Path(unit.settings.data_dir).resolve()
-    if not root.is_dir():
-        return []
-    private = {KEY_FILE.parts[0], VAULT_FOLDER}
-    found = [p for p in root.rglob("*") if p.suffix.lower() in (".csv", ".parquet")
-             and p.is_file() and not private & set(p.relative_to(root).parts)]
-    found.sort(key=lambda p: p.stat().st_mtime, reverse=True)
-    return [{"path": str(p.relative_to(root)), "bytes": p.stat().st_size} for p in found[:limit]]
+    return data_paths.data_files(unit.settings.data_dir, limit=limit)
