@@ -18,6 +18,15 @@ CHROMIUM_ARGS = [
 ]
 
 
+def sign_in(page, username: str, password: str) -> None:  # type: ignore[no-untyped-def]
+    """Log in through the real form in the browser and wait for the home page."""
+    page.goto("/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/")
+
+
 def login_csrf(html: str) -> str:
     match = re.search(r'name="login_csrf" value="([^"]+)"', html)
     assert match, "no log-in CSRF token in the page"

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import sign_in
+
 pytestmark = pytest.mark.browser
 
 CSV = "gender,age_band,score,offered,took_up\n" + "".join(
@@ -22,11 +24,7 @@ def test_run_an_audit_from_the_web_page(page, make_person, tmp_path: Path) -> No
     table = tmp_path / "card-offers.csv"
     table.write_text(CSV)
 
-    page.goto("/login")
-    page.fill("input[name=username]", "dana")
-    page.fill("input[name=password]", person.password)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
+    sign_in(page, "dana", person.password)
     page.click("nav >> text=Audits")
     page.wait_for_url("**/audits")
 

@@ -13,6 +13,8 @@ import pytest
 from steward.services import consent, systems, users
 from steward.services.runtime import Actor, Runtime
 
+from .conftest import sign_in
+
 pytestmark = pytest.mark.browser
 
 PEOPLE = [f"c{i}@example.com" for i in range(12)]
@@ -47,11 +49,7 @@ def test_consent_dashboard_filter_and_opt_out(page, make_person, runtime, operat
                                               tmp_path) -> None:
     sid = seed(runtime, operator)
     person = make_person("priya", "privacy")
-    page.goto("/login")
-    page.fill("input[name=username]", "priya")
-    page.fill("input[name=password]", person.password)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
+    sign_in(page, "priya", person.password)
     page.click("nav >> text=Consent")
     page.wait_for_url("**/consent")
 

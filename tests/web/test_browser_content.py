@@ -4,16 +4,14 @@ import pytest
 
 from steward.services import demo
 
+from .conftest import sign_in
+
 pytestmark = pytest.mark.browser
 
 
 def test_reviewer_approves_a_flagged_email(runtime, page) -> None:  # type: ignore[no-untyped-def]
     demo.load_demo(runtime)
-    page.goto("/login")
-    page.fill("input[name=username]", "maya")
-    page.fill("input[name=password]", demo.DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
+    sign_in(page, "maya", demo.DEMO_PASSWORD)
     page.click("nav >> text=Content")
     page.fill("textarea[name=text]", "Spring boots are here! Clinically proven comfort.\n"
               "Advertisement. Unsubscribe: https://northwind.example/u\n"

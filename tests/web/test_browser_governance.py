@@ -5,16 +5,14 @@ import pytest
 from steward.services import audit_log, demo, evidence, systems
 from steward.services.runtime import Actor
 
+from .conftest import sign_in
+
 pytestmark = pytest.mark.browser
 SYSTEM = "Job-ad audience targeting"
 
 
 def _log_in(page, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", demo.DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
+    sign_in(page, username, demo.DEMO_PASSWORD)
 
 
 def _log_out(page) -> None:  # type: ignore[no-untyped-def]

@@ -13,6 +13,8 @@ import pytest
 from steward.services import kpis, monitor, monitors, systems, users
 from steward.services.runtime import Actor, Runtime
 
+from .conftest import sign_in
+
 pytestmark = pytest.mark.browser
 
 
@@ -46,11 +48,7 @@ def test_monitor_page_draws_every_trend_and_acknowledges(page, make_person, runt
                                                          operator) -> None:
     sid = seed(runtime, operator)
     person = make_person("dora", "data_science")
-    page.goto("/login")
-    page.fill("input[name=username]", "dora")
-    page.fill("input[name=password]", person.password)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
+    sign_in(page, "dora", person.password)
     page.goto("/monitor")
     page.wait_for_selector(f"#drift-chart-{sid}.js-plotly-plot")
     page.wait_for_selector(f"#fairness-chart-{sid}.js-plotly-plot")

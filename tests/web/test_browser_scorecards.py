@@ -10,6 +10,8 @@ import pytest
 from steward.services import evidence, kpis, systems, users
 from steward.services.runtime import Actor, Runtime
 
+from .conftest import sign_in
+
 pytestmark = pytest.mark.browser
 
 
@@ -34,11 +36,7 @@ def seed(runtime: Runtime, operator: Actor) -> int:
 def test_dashboard_and_scorecard_draw_their_charts(page, make_person, runtime, operator) -> None:  # type: ignore[no-untyped-def]
     sid = seed(runtime, operator)
     person = make_person("carol", "committee")
-    page.goto("/login")
-    page.fill("input[name=username]", "carol")
-    page.fill("input[name=password]", person.password)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
+    sign_in(page, "carol", person.password)
 
     page.wait_for_selector("#chart-stage.js-plotly-plot")
     page.wait_for_selector("#chart-tier.js-plotly-plot")

@@ -4,16 +4,14 @@ import pytest
 
 from steward.services import demo
 
+from .conftest import sign_in
+
 pytestmark = pytest.mark.browser
 
 
 def test_register_and_classify_through_the_guided_form(runtime, page) -> None:  # type: ignore[no-untyped-def]
     demo.load_demo(runtime)
-    page.goto("/login")
-    page.fill("input[name=username]", "maya")
-    page.fill("input[name=password]", demo.DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
+    sign_in(page, "maya", demo.DEMO_PASSWORD)
     page.click("text=AI systems")
     page.click("text=Register a system")
     page.fill("input[name=name]", "Loan-offer scoring")

@@ -6,16 +6,14 @@ import pytest
 from steward.api.deps import declared_routes
 from steward.services import demo
 
+from .conftest import sign_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def test_every_page_of_the_demo_renders_cleanly(app, runtime, page) -> None:  # type: ignore[no-untyped-def]
     demo.load_demo(runtime)
-    page.goto("/login")
-    page.fill("input[name=username]", "admin")
-    page.fill("input[name=password]", demo.DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
+    sign_in(page, "admin", demo.DEMO_PASSWORD)
     paths = sorted({r.path.replace("{system_id}", "3") for r in declared_routes(app)
                     if "GET" in r.methods and not r.path.startswith("/api/")
                     and r.path not in ("/login", "/healthz", "/readyz")
