@@ -1,5 +1,6 @@
-"""``allow_in_unit``: a hot route checks its caller's token inside its own unit of work, and
-refuses a role it does not admit whether the token was verified just now or a moment ago."""
+"""``allow_in_unit``: a hot route checks its caller's token inside its own unit of work (or,
+with ``caller.verified``, in a short transaction before work that needs none), and refuses a
+role it does not admit whether the token was verified just now or a moment ago."""
 
 from __future__ import annotations
 
@@ -28,6 +29,11 @@ def _app(runtime: Runtime) -> FastAPI:
 
         return await run_in_threadpool(work)
 
+    @app.get("/admins/quick")
+    async def quick(caller: Annotated[Caller, allow_in_unit(ADMIN_ONLY)]) -> dict[str, Any]:
+        actor = await run_in_threadpool(caller.verified, caller.runtime)
+        return {"actor": actor.name}
+
     return app
 
 
@@ -41,5 +47,13 @@ def test_allow_in_unit_checks_roles_cached_or_not(runtime: Runtime, make_person)
             assert client.get("/admins", headers=root.headers).json() == {"actor": "root"}
         assert client.get("/admins").status_code == 401
         assert client.get("/admins", headers={"Authorization": "Bearer stw_x"}).status_code == 401
+    runtime._cache.clear()  # nobody verified lately
+    with TestClient(app, raise_server_exceptions=False) as client:
+        for _ in range(2):  # ``verified``: first read in its own transaction, then cached
+            refused = client.get("/admins/quick", headers=maya.headers)
+            assert refused.status_code == 403 and "maya" in refused.json()["detail"]
+            assert client.get("/admins/quick", headers=root.headers).json() == {"actor": "root"}
+        assert client.get("/admins/quick",
+                          headers={"Authorization": "Bearer stw_x"}).status_code == 401
     [route] = [r for r in declared_routes(app) if r.path == "/admins"]
     assert route.access == ADMIN_ONLY

@@ -159,3 +159,31 @@ def test_bad_events_and_roles(runtime: Runtime, operator: Actor) -> None:
     auditor = Actor(name="aud", roles=frozenset({"auditor"}), user_id=1)  # type: ignore[arg-type]
     with runtime.unit(auditor) as unit, pytest.raises(Forbidden):
         consent.record_events(unit, [ev("a", "measurement", "granted", "2025-01-01")])
+
+
+def test_quick_lookup_answers_as_lookup_does(runtime: Runtime, operator: Actor) -> None:
+    """The API's lookup (no unit of work, one read outside a transaction) gives the same
+    answers and errors as :func:`consent.lookup`, GPC and UTC timestamps included."""
+    with runtime.unit(operator) as unit:
+        consent.record_events(unit, [
+            ev("q@x", "email_marketing", "granted", "2025-01-01T10:00:00+02:00",
+               jurisdiction="EU"),
+            ev("q@x", "targeted_advertising", "granted", "2025-01-01T00:00Z",
+               jurisdiction="US-CA")])
+        consent.record_gpc(unit, "q@x", jurisdiction="US-CA")
+    for query in ({}, {"purpose": "email_marketing"}, {"purpose": "targeted_advertising"},
+                  {"purpose": "measurement", "jurisdiction": "US-CA"}, {"jurisdiction": "EU"}):
+        with runtime.unit(operator) as unit:
+            expected = consent.lookup(unit, " Q@x ", **query)
+        assert consent.quick_lookup(runtime, operator, " Q@x ", **query) == expected
+    email = consent.quick_lookup(runtime, operator, "q@x", purpose="email_marketing")
+    assert email["purposes"][0]["since"] == "2025-01-01T08:00:00Z"
+    gpc = consent.quick_lookup(runtime, operator, "q@x", purpose="targeted_advertising")
+    assert gpc["purposes"][0]["reason"] == "gpc" and gpc["purposes"][0]["gpc_at"]
+    with pytest.raises(InvalidInput, match="unknown consent purpose"):
+        consent.quick_lookup(runtime, operator, "q@x", purpose="nope")
+    with pytest.raises(InvalidInput, match="empty"):
+        consent.quick_lookup(runtime, operator, "  ")
+    nobody = Actor(name="nobody", roles=frozenset())
+    with pytest.raises(Forbidden, match="nobody may not read consent"):
+        consent.quick_lookup(runtime, nobody, "q@x")

@@ -1,4 +1,5 @@
-"""Pooled PostgreSQL connections: pinged only after sitting idle, and a dead one is replaced."""
+"""Pooled PostgreSQL connections: pinged only after sitting idle, and a dead one is replaced;
+plain reads outside a transaction."""
 
 from __future__ import annotations
 
@@ -27,5 +28,46 @@ def test_a_connection_that_died_while_idle_is_replaced(database_url: str,
         with db.transaction() as session:
             second = session.scalar(text("SELECT pg_backend_pid()"))
         assert second != first
+    finally:
+        db.dispose()
+
+
+def test_a_plain_read_runs_outside_a_transaction_and_converts_its_columns(
+        database_url: str) -> None:
+    """``Database.read``: one statement on a pooled connection, no BEGIN; positional or named
+    parameters as the driver wants; declared column types applied (UTC timestamps); the
+    connection goes back to the pool transactional; one whose statement failed is dropped."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import event
+
+    from steward.storage.db import PlainQuery
+    from steward.storage.orm.base import UTCDateTime
+
+    db = Database(database_url)
+    begun: list[int] = []
+    event.listen(db.engine, "begin", lambda _conn: begun.append(1))
+    try:
+        with db.transaction() as session:
+            session.execute(text("CREATE TABLE plain_t (k VARCHAR(8), n INTEGER, at TIMESTAMP)"))
+            session.execute(text("INSERT INTO plain_t VALUES ('a', 1, :at), ('b', 2, NULL)"),
+                            {"at": datetime(2025, 1, 2, 3, 4, 5)})
+        begun.clear()
+        query = PlainQuery(text("SELECT k, n, at FROM plain_t WHERE n >= :low AND k <> :skip "
+                                "ORDER BY n").columns(at=UTCDateTime()))
+        rows = db.read(query, {"skip": "z", "low": 1})
+        assert [(r.k, r.n, r.at) for r in rows] == [
+            ("a", 1, datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)), ("b", 2, None)]
+        assert rows[0].at.utcoffset().total_seconds() == 0
+        assert db.read(query, {"low": 5, "skip": "z"}) == []
+        assert begun == []  # no transaction opened for the reads
+        with pytest.raises(RuntimeError), db.transaction() as session:
+            session.execute(text("INSERT INTO plain_t VALUES ('c', 3, NULL)"))
+            raise RuntimeError("rolled back: the pooled connection is transactional again")
+        assert [r.k for r in db.read(query, {"low": 0, "skip": ""})] == ["a", "b"]
+        broken = PlainQuery(text("SELECT missing FROM plain_t WHERE n > :low").columns())
+        with pytest.raises(Exception, match="missing"):
+            db.read(broken, {"low": 0})
+        assert [r.k for r in db.read(query, {"low": 2, "skip": ""})] == ["b"]
     finally:
         db.dispose()

@@ -113,6 +113,22 @@ class Caller:
     actor: Actor | None
     request: Request
 
+    @property
+    def runtime(self) -> Runtime:
+        """The app's runtime (a hot route need not declare it as a dependency of its own)."""
+        runtime: Runtime = self.request.app.state.runtime
+        return runtime
+
+    def verified(self, runtime: Runtime) -> Actor:
+        """The caller, their roles checked: as the dependency found them, or (a token not
+        verified lately) read in a short transaction of its own. Blocking: call it off the
+        event loop. For a route whose own work needs no unit of work (a quick read)."""
+        if self.actor is not None:
+            return self.actor
+        actor = _actor_for(runtime, self.secret)
+        _check(self.access, actor, self.request)
+        return actor
+
     @contextmanager
     def unit(self, runtime: Runtime) -> Iterator[Unit]:
         """The route's unit of work, acting as the caller (once their token checks out)."""
@@ -131,7 +147,8 @@ class Caller:
 def allow_in_unit(access: Access) -> Any:
     """Like :func:`allow`, for a hot route: the dependency returns a :class:`Caller` and never
     touches the database; the route opens ``caller.unit(runtime)``, which checks a token not
-    verified recently in the same transaction as the route's own work."""
+    verified recently in the same transaction as the route's own work (or calls
+    ``caller.verified(runtime)`` when its work needs no transaction)."""
     if access.public:
         raise ValueError("allow_in_unit is for routes that need a caller")
 

@@ -9,14 +9,18 @@ for the first. PostgreSQL serialises audit appends with a transaction-level advi
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections import namedtuple
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Dialect, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.selectable import TextualSelect
 
 from steward.errors import ConfigurationError
 
@@ -91,6 +95,61 @@ def _ping_when_idle(engine: Engine) -> None:
             raise DisconnectionError("a pooled connection no longer answers") from None
 
 
+@dataclass(frozen=True)
+class _Compiled:
+    """A plain query as one dialect's driver takes it."""
+
+    sql: str
+    order: tuple[str, ...] | None  # parameter names in order, for a positional paramstyle
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """How a plain query's rows come back on one dialect: their type and conversions."""
+
+    row: type
+    convert: tuple[Callable[[Any], Any] | None, ...]  # per column, from its declared type
+
+
+class PlainQuery:
+    """A read-only SELECT run straight on the database driver, outside any transaction.
+
+    The hottest read (the API's consent lookup) spent more CPU in SQLAlchemy than in the
+    database: a Session, BEGIN and COMMIT round trips, a result object per statement. A plain
+    query is compiled once per dialect and runs as one statement on a pooled connection in
+    autocommit mode (so it is its own transaction: use it only for a single read); rows come
+    back as named tuples, each column converted as the statement declares its type (UTC
+    timestamps on SQLite as on PostgreSQL). Parameters are passed to the driver as they are.
+    """
+
+    def __init__(self, statement: TextualSelect) -> None:
+        self.statement = statement
+        self._types = {c.key: c.type for c in statement.selected_columns}
+        self._compiled: dict[str, _Compiled] = {}
+        self._shapes: dict[str, _Shape] = {}
+
+    def compiled(self, dialect: Dialect) -> _Compiled:
+        """The SQL and parameter order for ``dialect`` (made once)."""
+        found = self._compiled.get(dialect.name)
+        if found is None:
+            compiled = self.statement.compile(dialect=dialect)
+            order = tuple(compiled.positiontup or ()) if dialect.positional else None
+            found = self._compiled[dialect.name] = _Compiled(compiled.string, order)
+        return found
+
+    def rows(self, dialect: Dialect, description: Sequence[Any], found: Sequence[Any]
+             ) -> list[Any]:
+        """The driver's rows as named tuples with their columns converted; the shape is made
+        from the first result's column names (columns not declared pass as they are)."""
+        shape = self._shapes.get(dialect.name)
+        if shape is None:
+            names = [d[0] for d in description]
+            convert = tuple(self._types[n].dialect_impl(dialect).result_processor(dialect, None)
+                            if n in self._types else None for n in names)
+            shape = self._shapes[dialect.name] = _Shape(namedtuple("Row", names), convert)  # type: ignore[misc]
+        return [shape.row(*_converted(row, shape.convert)) for row in found]
+
+
 class Database:
     """Owns one engine and hands out transactions."""
 
@@ -113,6 +172,41 @@ class Database:
         finally:
             session.close()
 
+    def read(self, query: PlainQuery, params: Mapping[str, Any]) -> list[Any]:
+        """The rows of ``query`` (named tuples), read outside any transaction: one round trip,
+        no BEGIN or COMMIT. A connection whose statement failed is discarded, not pooled."""
+        compiled = query.compiled(self.engine.dialect)
+        args: Any = params if compiled.order is None else [params[k] for k in compiled.order]
+        pooled = self.engine.raw_connection()
+        try:
+            with self._autocommit(pooled.driver_connection) as driver:
+                cursor = driver.cursor()
+                try:
+                    cursor.execute(compiled.sql, args)
+                    found, description = cursor.fetchall(), cursor.description
+                finally:
+                    cursor.close()
+        except BaseException:
+            pooled.invalidate()
+            raise
+        finally:
+            pooled.close()
+        return query.rows(self.engine.dialect, description, found)
+
+    @contextmanager
+    def _autocommit(self, driver: Any) -> Iterator[Any]:
+        """The driver connection with each statement committing on its own. SQLite connections
+        already are (Steward emits BEGIN itself); psycopg's are switched for the statement and
+        back, so the pool hands out transactional connections as before."""
+        if self.dialect != "postgresql":
+            yield driver
+            return
+        driver.autocommit = True
+        try:
+            yield driver
+        finally:
+            driver.autocommit = False
+
     def ping(self) -> bool:
         """True when the database answers a trivial query."""
         try:
@@ -124,3 +218,7 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _converted(row: Any, convert: tuple[Callable[[Any], Any] | None, ...]) -> Iterator[Any]:
+    return (value if to is None else to(value) for value, to in zip(row, convert, strict=True))

@@ -4,6 +4,7 @@ check them against a system, receipts, access and erasure, bulk opt-outs and aud
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Response
@@ -15,7 +16,7 @@ from steward.api.schemas.consent import AudienceFilterRequest, OptOutRequest
 from steward.core.roles import ANY_READER
 from steward.errors import InvalidInput
 from steward.services import consent, consent_audience, consent_files, consent_rights
-from steward.services.runtime import Actor, Runtime
+from steward.services.runtime import Actor
 
 router = APIRouter(prefix="/api/v1/consent", tags=["consent"])
 Reader = Annotated[Actor, allow(ANY_READER)]
@@ -187,18 +188,24 @@ def check(subject: str, runtime: RuntimeDep, actor: ConsentReader,
         return consent.check(unit, subject, system_id=system_id, jurisdiction=jurisdiction)
 
 
-def _lookup(runtime: Runtime, caller: Caller, subject: str, purpose: str | None,
-            jurisdiction: str | None) -> dict[str, Any]:
-    with caller.unit(runtime) as unit:
-        return consent.lookup(unit, subject, purpose=purpose, jurisdiction=jurisdiction)
+def _lookup(caller: Caller, subject: str, purpose: str | None,
+            jurisdiction: str | None) -> bytes:
+    runtime = caller.runtime
+    answer = consent.quick_lookup(runtime, caller.verified(runtime), subject, purpose=purpose,
+                                  jurisdiction=jurisdiction)
+    return json.dumps(answer, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-@router.get("/{subject}")
-async def lookup(subject: str, runtime: RuntimeDep,
-                 caller: Annotated[Caller, allow_in_unit(consent.READ_CONSENT)],
+@router.get("/{subject}", response_class=Response,
+            responses={200: {"content": {"application/json": {"schema": {
+                "type": "object", "additionalProperties": True}}}}})
+async def lookup(subject: str, caller: Annotated[Caller, allow_in_unit(consent.READ_CONSENT)],
                  purpose: Annotated[str | None, Query(max_length=64)] = None,
                  jurisdiction: Annotated[str | None, Query(max_length=16)] = None
-                 ) -> dict[str, Any]:
+                 ) -> Response:
     """A person's current consent, for one purpose or all (the identifier is hashed, not kept).
-    The hot path: one thread hop and one transaction, the token check included."""
-    return await run_in_threadpool(_lookup, runtime, caller, subject, purpose, jurisdiction)
+    The hot path: one thread hop and one statement outside any transaction (a token not
+    verified lately is read first), answered as JSON bytes encoded in that thread, so that
+    no response model is validated or serialised on the event loop."""
+    body = await run_in_threadpool(_lookup, caller, subject, purpose, jurisdiction)
+    return Response(body, media_type="application/json")
