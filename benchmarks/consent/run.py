@@ -113,7 +113,7 @@ COPY (
          CAST(timezone('UTC', max(e.occurred_at)) AS TIMESTAMP) AS occurred_at,
          CAST(arg_max(e.event_id, (e.occurred_at, e.event_id)) AS BIGINT) AS event_id,
          CAST(timezone('UTC', max(e.occurred_at) FILTER (WHERE e.source = 'gpc')) AS TIMESTAMP)
-           AS gpc_at
+           AS gpc_at, {words}
   FROM events e JOIN keys k USING (subject)
   GROUP BY k.subject_hash, e.purpose ORDER BY e.purpose
 ) TO '{path}' (FORMAT parquet)
@@ -129,21 +129,24 @@ def state_from_events(events: Path, folder: Path) -> int:
 
     import duckdb
 
-    from steward.engines.consent.subjects import hmac_sql
+    from steward.engines.consent.subjects import hmac_sql, key_words_sql
+    from steward.services.consent_audience import SNAPSHOT_FORMAT
 
     folder.mkdir(parents=True, exist_ok=True)
-    built = events.with_name(f"state_{events.stem}.parquet")
+    built = events.with_name(f"state{SNAPSHOT_FORMAT}_{events.stem}.parquet")
     con = duckdb.connect()
     if not built.exists():
         con.execute("SET TimeZone = 'UTC'")
+        words = ", ".join(f"any_value({sql}) AS subject_k{j + 1}"
+                          for j, sql in enumerate(key_words_sql("k.subject_hash")))
         con.execute(STATE_FROM_EVENTS.format(events=events, path=built.with_suffix(".partial"),
-                                             keyed=hmac_sql(b"k" * 44, "subject")))
+                                             keyed=hmac_sql(b"k" * 44, "subject"), words=words))
         built.with_suffix(".partial").rename(built)
     shutil.copyfile(built, folder / "state.parquet")
     rows = con.execute(f"SELECT count(*) FROM read_parquet('{folder / 'state.parquet'}')"
                        ).fetchone()[0]
-    (folder / "state.json").write_text(json.dumps({"max_event_id": 0, "erasures": 0,
-                                                   "rows": rows}))
+    (folder / "state.json").write_text(json.dumps({"format": SNAPSHOT_FORMAT, "max_event_id": 0,
+                                                   "erasures": 0, "rows": rows}))
     return int(rows)
 
 

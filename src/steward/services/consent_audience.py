@@ -28,6 +28,7 @@ from steward.core.consent import REASONS, Purpose
 from steward.core.roles import Role, write_access
 from steward.engines.backends import open_table
 from steward.engines.consent.audience import filter_audience as run_filter
+from steward.engines.consent.subjects import key_words_sql
 from steward.errors import InvalidInput, NotFound
 from steward.services import consent, consent_keys, policy
 from steward.services.evidence import record_evidence
@@ -38,6 +39,7 @@ FILTER_AUDIENCES = write_access(Role.MARKETING, Role.PRIVACY, Role.DATA_SCIENCE,
 EVIDENCE_KIND = "audience_filter"
 SNAPSHOT = "state.parquet"
 META = "state.json"
+SNAPSHOT_FORMAT = 2  # 2: the subject key's words (subject_k1 …) added
 DELTA_LIMIT = 200_000
 STATE_COLUMNS = ("subject_hash", "purpose", "status", "lawful_basis", "source", "jurisdiction",
                  "occurred_at", "event_id", "gpc_at")
@@ -48,10 +50,12 @@ def _folder(settings: Any) -> Path:
 
 
 def _read_meta(folder: Path) -> dict[str, Any] | None:
+    """The snapshot's marks; None when there is none or it was written in an older layout."""
     try:
-        return json.loads((folder / META).read_text())
+        meta = json.loads((folder / META).read_text())
     except (OSError, ValueError):
         return None
+    return meta if isinstance(meta, dict) and meta.get("format") == SNAPSHOT_FORMAT else None
 
 
 def _marks(unit: Unit) -> tuple[int, int]:
@@ -105,9 +109,15 @@ def _arrow_batches(unit: Unit, schema: Any, after: int | None = None):  # type: 
                                for i, col in enumerate(columns)], schema=schema)
 
 
+_WORDS = ", ".join(f"{sql} AS subject_k{j + 1}"
+                   for j, sql in enumerate(key_words_sql("subject_hash")))
 _TYPED = ("SELECT subject_hash, purpose, status, lawful_basis, source, jurisdiction, "
           "CAST(occurred_at AS TIMESTAMP) AS occurred_at, CAST(event_id AS BIGINT) AS event_id, "
-          "CAST(gpc_at AS TIMESTAMP) AS gpc_at FROM {source}")
+          "CAST(gpc_at AS TIMESTAMP) AS gpc_at, " + _WORDS.replace("{", "{{").replace("}", "}}")
+          + " FROM {source}")
+"""The snapshot's rows: the state's columns, typed, and the subject key also as four integers
+(``subject_k1`` …, :func:`~steward.engines.consent.subjects.key_words_sql`), which large
+audiences are joined on."""
 
 
 def _export(unit: Unit, target: Path, *, after: int | None = None,
@@ -161,7 +171,7 @@ def _rebuild(unit: Unit, folder: Path) -> dict[str, Any]:
     folder.mkdir(parents=True, exist_ok=True)
     top, erasures = _marks(unit)
     rows = _export(unit, folder / SNAPSHOT)
-    meta = {"max_event_id": top, "erasures": erasures, "rows": rows}
+    meta = {"format": SNAPSHOT_FORMAT, "max_event_id": top, "erasures": erasures, "rows": rows}
     (folder / META).write_text(json.dumps(meta))
     return meta
 
@@ -188,7 +198,8 @@ def refresh_snapshot(runtime: Runtime) -> dict[str, Any]:
             return _rebuild(unit, folder)
         snapshot = folder / SNAPSHOT  # read in place, replaced at once when the merge is written
         rows = _export(unit, snapshot, after=meta["max_event_id"], merge_into=snapshot)
-        meta = {"max_event_id": top, "erasures": erasures, "rows": rows, "merged": changed}
+        meta = {"format": SNAPSHOT_FORMAT, "max_event_id": top, "erasures": erasures,
+                "rows": rows, "merged": changed}
         (folder / META).write_text(json.dumps(meta))
         return meta
 

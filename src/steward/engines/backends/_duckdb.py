@@ -80,10 +80,12 @@ class DuckDBTable(TableBase):
         source: str,
         owns_connection: bool,
         digests: BackgroundDigests | None = None,
+        rereadable: bool = True,
     ) -> None:
         super().__init__(digests=digests.result if digests is not None else None)
         self._con = connection
         self._owns = owns_connection
+        self.rereadable = rereadable  # False for a stream (an Arrow RecordBatchReader): read once
         self.relation = relation
         self.source = source
         try:
@@ -196,7 +198,8 @@ def open_duckdb_object(data: Any, *, description: str) -> DuckDBTable:
     """Open an in-memory pyarrow Table, RecordBatchReader or pandas DataFrame."""
     con = _connect()
     con.register(VIEW, data)
-    return DuckDBTable(con, relation=VIEW, source=description, owns_connection=True)
+    return DuckDBTable(con, relation=VIEW, source=description, owns_connection=True,
+                       rereadable=type(data).__name__ != "RecordBatchReader")
 
 
 def open_duckdb_named(

@@ -32,6 +32,8 @@ _ROUND = np.array([
 _INITIAL = np.array([0x6A09E667, 0xBB67AE85, 0x3C6EF372, 0xA54FF53A, 0x510E527F, 0x9B05688C,
                      0x1F83D9AB, 0x5BE0CD19], dtype=np.uint32)
 _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8).copy()
+_SPACE = np.zeros(256, dtype=np.bool_)
+_SPACE[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True  # what str.strip() strips, in ASCII
 BLOCK = 64
 
 
@@ -70,48 +72,116 @@ def compress(state: Any, w: Any) -> None:  # pragma: no cover - compiled
     state[7] += h
 
 
+@numba.njit(inline="always")
+def span(data: Any, offsets: Any, i: int, fold: bool) -> tuple[int, int]:
+    """Where string ``i``'s bytes start and how many to hash. With ``fold`` (normalise as
+    :func:`str.strip` then :func:`str.lower` do) ASCII whitespace at either end is left out
+    (the bytes are lower-cased as they are read, :func:`message_block`), and a string with any
+    non-ASCII byte gets length -1: it is left to Python, whose Unicode rules it needs."""
+    start = offsets[i]
+    end = offsets[i + 1]
+    if fold:
+        for j in range(start, end):
+            if data[j] >= 0x80:
+                return start, -1
+        while start < end and _SPACE[data[start]]:
+            start += 1
+        while end > start and _SPACE[data[end - 1]]:
+            end -= 1
+    return start, end - start
+
+
+@numba.njit(inline="always")
+def message_block(data: Any, start: int, length: int, n: int, w: Any, fold: bool) -> None:
+    """Block ``n`` of the inner hash of the message ``data[start:start + length]`` (ASCII
+    capitals lower-cased with ``fold``), which follows the 64-byte key block: the message
+    bytes, 0x80, zeros and (in the last block) the length in bits, as 16 big-endian words in
+    ``w[:16]``."""
+    blocks = (length + 9 + BLOCK - 1) // BLOCK  # message, 0x80 and the 8-byte length
+    bits = (BLOCK + length) * 8
+    left = length - n * BLOCK
+    for t in range(16):
+        word = np.uint32(0)
+        for j in range(4):
+            at = 4 * t + j
+            byte = np.uint32(0)
+            if at < left:
+                byte = np.uint32(data[start + n * BLOCK + at])
+                if fold and 65 <= byte <= 90:
+                    byte += np.uint32(32)
+            elif at == left:
+                byte = np.uint32(0x80)
+            elif n == blocks - 1 and at >= BLOCK - 8:
+                byte = np.uint32((bits >> (8 * (BLOCK - 1 - at))) & 0xFF)
+            word = (word << np.uint32(8)) | byte
+        w[t] = word
+
+
+@numba.njit(inline="always")
+def outer_block(state: Any, w: Any) -> None:
+    """The outer hash's only block: the 32-byte inner digest, 0x80, zeros, length 96 bytes."""
+    for j in range(8):
+        w[j] = state[j]
+    w[8] = np.uint32(0x80000000)
+    for j in range(9, 15):
+        w[j] = np.uint32(0)
+    w[15] = np.uint32((BLOCK + 32) * 8)
+
+
 @numba.njit(nogil=True, cache=True, boundscheck=False)
-def hmac_rows(data: Any, offsets: Any, first: int, last: int, inner: Any, outer: Any,
-              out: Any) -> None:  # pragma: no cover - compiled
-    """Hex HMAC of strings ``first`` to ``last - 1`` (bytes ``data[offsets[i]:offsets[i+1]]``)
-    into rows of ``out`` (64 bytes each), from the key's inner and outer midstates."""
-    w = np.zeros(64, np.uint32)
-    state = np.zeros(8, np.uint32)
-    block = np.zeros(BLOCK, np.uint8)
-    for i in range(first, last):
-        start = offsets[i]
-        length = offsets[i + 1] - start
-        state[:] = inner
-        bits = (BLOCK + length) * 8
-        blocks = (length + 9 + BLOCK - 1) // BLOCK  # message, 0x80 and the 8-byte length
-        for n in range(blocks):
-            block[:] = 0
-            left = length - n * BLOCK
-            for j in range(min(max(left, 0), BLOCK)):
-                block[j] = data[start + n * BLOCK + j]
-            if 0 <= left < BLOCK:
-                block[left] = 0x80
-            if n == blocks - 1:
-                for j in range(8):
-                    block[BLOCK - 1 - j] = (bits >> (8 * j)) & 0xFF
-            for t in range(16):
-                w[t] = ((np.uint32(block[4 * t]) << np.uint32(24))
-                        | (np.uint32(block[4 * t + 1]) << np.uint32(16))
-                        | (np.uint32(block[4 * t + 2]) << np.uint32(8))
-                        | np.uint32(block[4 * t + 3]))
-            compress(state, w)
-        for j in range(8):  # outer: the 32-byte inner digest, 0x80, zeros, length 96 bytes
-            w[j] = state[j]
-        w[8] = np.uint32(0x80000000)
-        for j in range(9, 15):
-            w[j] = np.uint32(0)
-        w[15] = np.uint32((BLOCK + 32) * 8)
-        state[:] = outer
-        compress(state, w)
+def hex_rows(digests: Any, out: Any) -> None:  # pragma: no cover - compiled
+    """Each row of ``digests`` (8 words) as 64 lowercase hex characters in a row of ``out``."""
+    for i in range(digests.shape[0]):
         for j in range(8):
-            word = state[j]
+            word = digests[i, j]
             for k in range(8):
                 out[i, 8 * j + k] = _HEX[(word >> np.uint32(28 - 4 * k)) & np.uint32(0xF)]
+
+
+@numba.njit(nogil=True, cache=True, boundscheck=False)
+def hmac_rows(data: Any, offsets: Any, first: int, last: int, inner: Any, outer: Any,
+              digests: Any, fold: bool, pending: Any) -> None:  # pragma: no cover - compiled
+    """HMAC of strings ``first`` to ``last - 1`` (bytes ``data[offsets[i]:offsets[i+1]]``,
+    normalised as they are read with ``fold``) into rows of ``digests`` (8 words each), from
+    the key's inner and outer midstates; ``pending[i]`` is set for strings left to Python
+    (:func:`span`)."""
+    w = np.zeros(64, np.uint32)
+    state = np.zeros(8, np.uint32)
+    for i in range(first, last):
+        start, length = span(data, offsets, i, fold)
+        if length < 0:
+            pending[i] = 1
+            continue
+        state[:] = inner
+        for n in range((length + 9 + BLOCK - 1) // BLOCK):
+            message_block(data, start, length, n, w, fold)
+            compress(state, w)
+        outer_block(state, w)
+        state[:] = outer
+        compress(state, w)
+        digests[i] = state
+
+
+def _compress_python(state: list[int], block: bytes) -> list[int]:
+    """One compression in plain Python (for the two key blocks only: calling the compiled
+    :func:`compress` would first load it, about half a second, for two blocks)."""
+    mask = 0xFFFFFFFF
+
+    def rotr(x: int, n: int) -> int:
+        return ((x >> n) | (x << (32 - n))) & mask
+
+    w = [int.from_bytes(block[4 * t:4 * t + 4], "big") for t in range(16)]
+    for t in range(16, 64):
+        s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)
+        s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10)
+        w.append((w[t - 16] + s0 + w[t - 7] + s1) & mask)
+    a, b, c, d, e, f, g, h = state
+    for t in range(64):
+        t1 = (h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g))
+              + int(_ROUND[t]) + w[t]) & mask
+        t2 = ((rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) & mask
+        a, b, c, d, e, f, g, h = (t1 + t2) & mask, a, b, c, (d + t1) & mask, e, f, g
+    return [(x + y) & mask for x, y in zip(state, (a, b, c, d, e, f, g, h), strict=True)]
 
 
 def midstates(key: bytes) -> tuple[Any, Any]:
@@ -121,11 +191,7 @@ def midstates(key: bytes) -> tuple[Any, Any]:
     if len(key) > BLOCK:
         key = hashlib.sha256(key).digest()
     padded = key.ljust(BLOCK, b"\0")
-    states = []
-    for pad in (0x36, 0x5C):
-        state = _INITIAL.copy()
-        w = np.zeros(64, np.uint32)
-        w[:16] = np.frombuffer(bytes(b ^ pad for b in padded), dtype=">u4")
-        compress(state, w)
-        states.append(state)
-    return states[0], states[1]
+    initial = [int(x) for x in _INITIAL]
+    inner, outer = (np.array(_compress_python(initial, bytes(b ^ pad for b in padded)),
+                             dtype=np.uint32) for pad in (0x36, 0x5C))
+    return inner, outer

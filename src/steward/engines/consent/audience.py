@@ -1,8 +1,8 @@
 """Audience enforcement: join an audience to the current consent state, in one query, on a backend.
 
 Each audience row's subject is keyed with the organisation's HMAC inside the query (see
-:mod:`.subjects`; a large audience on DuckDB is keyed by a compiled kernel as it streams
-through, :func:`keyed_by_kernel`), left-joined to the state (a Parquet export of
+:mod:`.subjects`; a large audience on DuckDB is keyed by a compiled kernel and paired with its
+keys by position, :func:`keyed_by_kernel`), left-joined to the state (a Parquet export of
 ``consent_state``), and given a reason per purpose (:data:`steward.core.consent.REASONS`);
 with several purposes the highest-ranked reason decides. The rows are classified once (a
 temporary table on DuckDB, a cached view on Spark); the allowed rows, the refused rows with
@@ -22,7 +22,13 @@ from typing import Any
 
 from steward.core.consent import DEFAULT_JURISDICTION, REASONS, GpcPrecedence, Purpose
 from steward.engines.backends import Table
-from steward.engines.consent.subjects import hmac_arrow, hmac_sql, kernel_available
+from steward.engines.consent.subjects import (
+    KEY_WORDS,
+    hmac_sql,
+    kernel_available,
+    key_words_arrow,
+    normalised_sql,
+)
 from steward.errors import InvalidInput
 
 JURISDICTION_CODE = re.compile(r"^[A-Z0-9]{1,8}(-[A-Z0-9]{1,8})*$")
@@ -88,9 +94,16 @@ def _code_sql(purpose: Purpose, i: int, precedence: GpcPrecedence) -> str:
     )
 
 
-def _state_sql(state: str, purposes: Sequence[Purpose]) -> str:
+def _state_sql(state: str, purposes: Sequence[Purpose], *, words: bool = False) -> str:
+    """The state rows for ``purposes``, one per subject: keyed by ``__k`` (the hex key) or,
+    with ``words``, by ``__k1`` … ``__k4`` (the snapshot's ``subject_k1`` … columns)."""
+    if words:
+        keys = [f"subject_k{j + 1} AS __k{j + 1}" for j in range(KEY_WORDS)]
+        group = ", ".join(f"subject_k{j + 1}" for j in range(KEY_WORDS))
+    else:
+        keys, group = ["subject_hash AS __k"], "subject_hash"
     if len(purposes) == 1:
-        return (f"SELECT subject_hash AS __k, status AS __s0, lawful_basis AS __b0, "
+        return (f"SELECT {', '.join(keys)}, status AS __s0, lawful_basis AS __b0, "
                 f"source AS __src0, jurisdiction AS __j0, gpc_at IS NOT NULL AS __g0 FROM {state} "
                 f"WHERE purpose = {_literal(purposes[0].key)}")
     cols = []
@@ -101,9 +114,9 @@ def _state_sql(state: str, purposes: Sequence[Purpose]) -> str:
                  f"max(CASE WHEN {is_p} THEN source END) AS __src{i}",
                  f"max(CASE WHEN {is_p} THEN jurisdiction END) AS __j{i}",
                  f"max(CASE WHEN {is_p} AND gpc_at IS NOT NULL THEN 1 ELSE 0 END) = 1 AS __g{i}"]
-    keys = ", ".join(_literal(p.key) for p in purposes)
-    return (f"SELECT subject_hash AS __k, {', '.join(cols)} FROM {state} "
-            f"WHERE purpose IN ({keys}) GROUP BY subject_hash")
+    purpose_keys = ", ".join(_literal(p.key) for p in purposes)
+    return (f"SELECT {', '.join(keys)}, {', '.join(cols)} FROM {state} "
+            f"WHERE purpose IN ({purpose_keys}) GROUP BY {group}")
 
 
 def _greatest(items: list[str]) -> str:
@@ -112,20 +125,25 @@ def _greatest(items: list[str]) -> str:
 
 def classify_sql(table: Table, *, state: str, purposes: Sequence[Purpose], key: bytes | None,
                  subject_column: str, jurisdiction_column: str | None = None,
-                 precedence: GpcPrecedence = "latest", keyed_relation: str | None = None) -> str:
+                 precedence: GpcPrecedence = "latest", keys_relation: str | None = None) -> str:
     """The one query classifying every audience row: its columns, ``__code`` and ``__consented``.
 
-    ``key`` None means the subject column already holds subject keys; ``keyed_relation`` names
-    the audience with its keys already in a ``__key`` column (see :func:`keyed_by_kernel`).
+    ``key`` None means the subject column already holds subject keys; ``keys_relation`` names
+    the audience's keys as words, row for row, to be joined by position
+    (see :func:`keyed_by_kernel`).
     """
     q = table.quote
     dialect = "spark" if table.backend == "spark" else "duckdb"
     text = "STRING" if dialect == "spark" else "VARCHAR"
     subject = q(subject_column)
-    keyed = (hmac_sql(key, subject, dialect=dialect) if key is not None
-             else f"lower(trim(CAST({subject} AS {text})))")
-    audience = (f"(SELECT * FROM {keyed_relation}) a" if keyed_relation else
-                f"(SELECT *, {keyed} AS __key FROM {table.relation}) a")
+    if keys_relation:
+        audience = f"(SELECT * FROM {table.relation} POSITIONAL JOIN {keys_relation}) a"
+        match = " AND ".join(f"st.__k{j + 1} = a.__k{j + 1}" for j in range(KEY_WORDS))
+    else:
+        keyed = (hmac_sql(key, subject, dialect=dialect) if key is not None
+                 else normalised_sql(subject, dialect=dialect))
+        audience = f"(SELECT *, {keyed} AS __key FROM {table.relation}) a"
+        match = "st.__k = a.__key"
     own = (f"upper(trim(CAST({q(jurisdiction_column)} AS {text})))" if jurisdiction_column
            else None)
     rules, codes, consented = [], [], []
@@ -136,10 +154,11 @@ def classify_sql(table: Table, *, state: str, purposes: Sequence[Purpose], key: 
         consented.append(f"(__s{i} = 'granted' AND __b{i} = 'consent')")
     columns = ", ".join(q(c) for c in table.columns)
     flags = ", ".join(f"{c} AS __c{i}" for i, c in enumerate(consented))
+    state_rows = _state_sql(state, purposes, words=keys_relation is not None)
     return (
         f"SELECT {columns}, {_greatest(codes)} AS __code, {flags} FROM ("
         f"SELECT a.*, st.*, {', '.join(rules)} FROM {audience} "
-        f"LEFT JOIN ({_state_sql(state, purposes)}) st ON st.__k = a.__key) j"
+        f"LEFT JOIN ({state_rows}) st ON {match}) j"
     )
 
 
@@ -152,44 +171,46 @@ def _format(path: Path) -> str:
     raise InvalidInput(BAD_OUTPUT.format(path=path))
 
 
-KERNEL_MIN_ROWS = 2_000_000
+KERNEL_MIN_ROWS = 1_000_000
 """From this many audience rows on DuckDB, subjects are keyed by the compiled kernel
-(:func:`~.subjects.hmac_arrow`) rather than by the HMAC spelled out in SQL: the kernel takes
-a third of the CPU per row but about a second to start (importing numba, loading the kernel
-from its cache). Measured on two shared cores: the same time at a million rows, 30% less
-at four million."""
-KEYED = "steward_keyed_audience"
+(:func:`~.subjects.key_words_arrow`) rather than by the HMAC spelled out in SQL: the kernel
+takes a tenth of the SQL's CPU per row on CPUs with SHA extensions (a third without) but about
+a second to start (importing numba, loading the kernel from its cache)."""
+KEYS = "steward_audience_keys"
 
 
 def keyed_by_kernel(table: Table, *, key: bytes | None, subject_column: str,
                     min_rows: int = KERNEL_MIN_ROWS) -> str | None:
-    """Register the audience with its subject keys (``__key``) computed by the compiled kernel
-    as it streams, and return the relation's name; None when the SQL HMAC is used instead (not
-    DuckDB, no key, fewer than ``min_rows`` rows, no numba, or a source a second cursor cannot
-    read)."""
-    if table.backend != "duckdb" or key is None or min_rows < 0:
+    """Register the audience's subject keys, computed by the compiled kernel, as a table of
+    :data:`~.subjects.KEY_WORDS` integer columns ``__k1`` … with one row per audience row in
+    the audience's order, and return its name; None when the SQL HMAC is used instead (not
+    DuckDB, no key, fewer than ``min_rows`` rows, no numba, or an audience that cannot be read
+    twice).
+
+    Only the subjects travel to Python and only fixed-width words come back: the audience
+    itself is read again by DuckDB, in parallel, and paired with its keys by position
+    (``POSITIONAL JOIN``; DuckDB keeps a table's or file's row order). Text keys sent back
+    through Arrow cost more than the hashing."""
+    if (table.backend != "duckdb" or key is None or min_rows < 0
+            or not getattr(table, "rereadable", False)):
         return None
     probe = f"SELECT count(*) FROM (SELECT 1 FROM {table.relation} LIMIT {int(min_rows)})"
     if int(table.query(probe)[0][0]) < min_rows or not kernel_available():
         return None
     import pyarrow as pa
 
-    subject = f"lower(trim(CAST({table.quote(subject_column)} AS VARCHAR)))"
-    columns = ", ".join(table.quote(c) for c in table.columns)
+    subject = f"CAST({table.quote(subject_column)} AS VARCHAR)"  # the kernel normalises
     try:
         source = table.arrow_batches(  # type: ignore[attr-defined]
-            f"SELECT {columns}, {subject} AS __norm FROM {table.relation}")
+            f"SELECT {subject} FROM {table.relation}")
     except InvalidInput:
         return None  # e.g. a registered object only the table's own cursor sees
-    schema = pa.schema([*list(source.schema)[:-1], pa.field("__key", pa.string())])
-
-    def with_keys(batch: Any) -> Any:
-        keys = hmac_arrow(key, batch.column(batch.num_columns - 1))
-        return pa.RecordBatch.from_arrays([*batch.columns[:-1], keys], schema=schema)
-
-    batches = (with_keys(batch) for batch in source)
-    table.register(KEYED, pa.RecordBatchReader.from_batches(schema, batches))  # type: ignore[attr-defined]
-    return KEYED
+    names = [f"__k{j + 1}" for j in range(KEY_WORDS)]
+    batches = [pa.record_batch(key_words_arrow(key, batch.column(0), normalise=True),
+                               names=names) for batch in source]
+    schema = pa.schema([(name, pa.uint64()) for name in names])
+    table.register(KEYS, pa.Table.from_batches(batches, schema=schema))  # type: ignore[attr-defined]
+    return KEYS
 
 
 def filter_audience(table: Table, *, state: str, purposes: Sequence[Purpose],
@@ -215,7 +236,7 @@ def filter_audience(table: Table, *, state: str, purposes: Sequence[Purpose],
                             else kernel_min_rows)
     sql = classify_sql(table, state=state, purposes=purposes, key=key,
                        subject_column=subject_column, jurisdiction_column=jurisdiction_column,
-                       precedence=precedence, keyed_relation=keyed)
+                       precedence=precedence, keys_relation=keyed)
     spark = table.backend == "spark"
     name = f"steward_classified_{abs(hash(sql)) % 10**8}"
     try:

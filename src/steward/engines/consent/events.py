@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from steward.core.consent import LAWFUL_BASES, SOURCES, STATUSES
-from steward.engines.consent.subjects import hmac_sql
+from steward.engines.consent.subjects import hmac_sql, normalised_sql
 from steward.errors import InvalidInput
 
 REQUIRED = ("subject", "purpose", "status")
@@ -109,7 +109,7 @@ def open_events(path: Path | str, *, key: bytes, purposes: Sequence[str],
                     else "NULL")
     if default_jurisdiction:
         jurisdiction = f"coalesce({jurisdiction}, {_literal(default_jurisdiction.upper())})"
-    subject = f"lower(trim(CAST({_quote('subject')} AS VARCHAR)))"
+    subject = normalised_sql(_quote("subject"))
     con.execute(f"""
         CREATE VIEW steward_checked AS
         SELECT {subject} AS subject,
