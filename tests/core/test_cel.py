@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import celpy
 import pytest
@@ -83,3 +84,30 @@ def test_plain_and_nest() -> None:
     assert cel.nest({"a.b": 1, "a.c": 2, "d": 3}) == {"a": {"b": 1, "c": 2}, "d": 3}
     with pytest.raises(cel.CelError):
         cel.nest({"a": 1, "a.b": 2})
+
+
+@pytest.mark.parametrize("writable", [True, False])
+def test_the_parser_is_built_from_a_private_cache_or_as_before(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, writable: bool) -> None:
+    """A second process loads the parse tables instead of building them; where no cache can be
+    written (here: the cache folder is a file), cel-python builds its parser as it always did."""
+    from celpy import celparser
+
+    base = tmp_path / "cache"
+    if not writable:
+        base.write_text("not a folder")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(base))
+    saved = celparser.CELParser.CEL_PARSER
+    try:
+        for _ in range(2):  # the first run writes the cache, the second reads it
+            celparser.CELParser.CEL_PARSER = None
+            cel.environment.cache_clear()
+            condition = cel.compile_condition("x.n >= 3 && x.tag == 'a'")
+            assert condition.evaluate(cel.activation({"x": {"n": 3, "tag": "a"}})) is True
+        cached = list((base / "steward").glob("cel-parser-*")) if writable else []
+        assert len(cached) == (1 if writable else 0)
+        if writable:
+            assert (base / "steward").stat().st_mode & 0o077 == 0  # private
+    finally:
+        celparser.CELParser.CEL_PARSER = saved
+        cel.environment.cache_clear()

@@ -19,6 +19,15 @@ def test_migrated_schema_matches_the_orm(runtime: Runtime) -> None:
     assert diff == []
 
 
+def test_the_head_constant_is_the_scripts_head(runtime: Runtime) -> None:
+    """The schema check compares with ``migrate.HEAD``: it must name the newest script, and
+    the revision it reads must be the one Alembic reads."""
+    assert migrate.script_head() == migrate.HEAD
+    with runtime.db.engine.connect() as conn:
+        alembic_reads = MigrationContext.configure(conn).get_current_revision()
+    assert alembic_reads == migrate.current_revision(runtime.db) == migrate.HEAD
+
+
 def test_fresh_sqlite_file_is_migrated_automatically(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from steward.config import load_settings
 

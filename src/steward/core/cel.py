@@ -189,9 +189,59 @@ def value_kind(tree: Any) -> Kind:
 
 # -- compiling -------------------------------------------------------------------------------------
 
+def _parser_cache() -> str | None:
+    """Where cel-python's parse tables are kept between processes: a file in the user's own
+    cache folder (``$XDG_CACHE_HOME/steward`` or ``~/.cache/steward``, made private), or None
+    where there is none to write. Lark checks the file against the grammar, its options and
+    its own version before trusting it."""
+    import os
+    from pathlib import Path
+
+    import lark
+
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = Path(base) / "steward"
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:
+        return None
+    if folder.stat().st_uid != os.getuid() or not os.access(folder, os.W_OK):
+        return None
+    return str(folder / f"cel-parser-lark-{lark.__version__}.cache")
+
+
+def _seed_parser(tree_class: type) -> None:
+    """Build cel-python's parser from a cache of its LALR tables.
+
+    Why by hand: cel-python builds its Lark parser from the grammar in every process, which is
+    about half a second of every command that judges a policy, and offers no cache; Lark does.
+    This builds the same parser, with the same options, plus ``cache=``, and hands it to
+    cel-python (its parser is a class-level singleton, :attr:`CELParser.CEL_PARSER`). If
+    cel-python changes how it builds it, nothing breaks: it is only seeded while empty.
+    """
+    import re
+    from pathlib import Path
+
+    from celpy import celparser
+    from lark import Lark
+
+    if celparser.CELParser.CEL_PARSER is not None:
+        return
+    location = _parser_cache()
+    if location is None:
+        return
+    grammar = (Path(celparser.__file__).parent / "cel.lark").read_text()
+    celparser.CELParser.CEL_PARSER = Lark(
+        grammar, parser="lalr", start="expr", debug=True, g_regex_flags=re.M,
+        lexer_callbacks={"IDENT": celparser.CELParser.ambiguous_literals},
+        propagate_positions=True, maybe_placeholders=False, priority="invert",
+        tree_class=tree_class, cache=location)
+
+
 @cache
 def environment() -> celpy.Environment:
     """The one CEL environment (it holds no state between programs)."""
+    _seed_parser(celpy.InterpretedRunner.tree_node_class)
     return celpy.Environment(runner_class=celpy.InterpretedRunner)  # interpreted: no exec
 
 

@@ -31,7 +31,6 @@ _ROUND = np.array([
     0xC67178F2], dtype=np.uint32)
 _INITIAL = np.array([0x6A09E667, 0xBB67AE85, 0x3C6EF372, 0xA54FF53A, 0x510E527F, 0x9B05688C,
                      0x1F83D9AB, 0x5BE0CD19], dtype=np.uint32)
-_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8).copy()
 _SPACE = np.zeros(256, dtype=np.bool_)
 _SPACE[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True  # what str.strip() strips, in ASCII
 BLOCK = 64
@@ -128,22 +127,20 @@ def outer_block(state: Any, w: Any) -> None:
     w[15] = np.uint32((BLOCK + 32) * 8)
 
 
-@numba.njit(nogil=True, cache=True, boundscheck=False)
-def hex_rows(digests: Any, out: Any) -> None:  # pragma: no cover - compiled
-    """Each row of ``digests`` (8 words) as 64 lowercase hex characters in a row of ``out``."""
-    for i in range(digests.shape[0]):
-        for j in range(8):
-            word = digests[i, j]
-            for k in range(8):
-                out[i, 8 * j + k] = _HEX[(word >> np.uint32(28 - 4 * k)) & np.uint32(0xF)]
+@numba.njit(inline="always")
+def store_words(state: Any, words: Any, i: int) -> None:
+    """The digest ``state`` (8 big-endian 32-bit words) as four 64-bit words in column ``i`` of
+    ``words`` (shape ``(4, rows)``: each word a contiguous array, as Arrow takes it)."""
+    for j in range(4):
+        words[j, i] = (np.uint64(state[2 * j]) << np.uint64(32)) | np.uint64(state[2 * j + 1])
 
 
 @numba.njit(nogil=True, cache=True, boundscheck=False)
 def hmac_rows(data: Any, offsets: Any, first: int, last: int, inner: Any, outer: Any,
-              digests: Any, fold: bool, pending: Any) -> None:  # pragma: no cover - compiled
+              words: Any, fold: bool, pending: Any) -> None:  # pragma: no cover - compiled
     """HMAC of strings ``first`` to ``last - 1`` (bytes ``data[offsets[i]:offsets[i+1]]``,
-    normalised as they are read with ``fold``) into rows of ``digests`` (8 words each), from
-    the key's inner and outer midstates; ``pending[i]`` is set for strings left to Python
+    normalised as they are read with ``fold``) into column ``i`` of ``words`` (:func:`store_words`),
+    from the key's inner and outer midstates; ``pending[i]`` is set for strings left to Python
     (:func:`span`)."""
     w = np.zeros(64, np.uint32)
     state = np.zeros(8, np.uint32)
@@ -159,7 +156,7 @@ def hmac_rows(data: Any, offsets: Any, first: int, last: int, inner: Any, outer:
         outer_block(state, w)
         state[:] = outer
         compress(state, w)
-        digests[i] = state
+        store_words(state, words, i)
 
 
 def _compress_python(state: list[int], block: bytes) -> list[int]:

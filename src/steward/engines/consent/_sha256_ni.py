@@ -34,6 +34,7 @@ from steward.engines.consent._sha256 import (
     message_block,
     outer_block,
     span,
+    store_words,
 )
 
 _I32 = ir.IntType(32)
@@ -118,7 +119,7 @@ def compress(state: Any, w: Any) -> None:  # pragma: no cover - compiled
 
 @numba.njit(nogil=True, cache=True, boundscheck=False)
 def hmac_rows(data: Any, offsets: Any, first: int, last: int, inner: Any, outer: Any,
-              digests: Any, fold: bool, pending: Any) -> None:  # pragma: no cover - compiled
+              words: Any, fold: bool, pending: Any) -> None:  # pragma: no cover - compiled
     """:func:`._sha256.hmac_rows` with the compression on the SHA extensions."""
     w = np.zeros(16, np.uint32)
     state = np.zeros(8, np.uint32)
@@ -134,4 +135,4 @@ def hmac_rows(data: Any, offsets: Any, first: int, last: int, inner: Any, outer:
         outer_block(state, w)
         state[:] = outer
         _rounds(state, w)
-        digests[i] = state
+        store_words(state, words, i)

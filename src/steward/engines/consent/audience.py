@@ -27,7 +27,6 @@ from steward.engines.consent.subjects import (
     hmac_sql,
     kernel_available,
     key_words_arrow,
-    normalised_sql,
 )
 from steward.errors import InvalidInput
 
@@ -140,8 +139,10 @@ def classify_sql(table: Table, *, state: str, purposes: Sequence[Purpose], key: 
         audience = f"(SELECT * FROM {table.relation} POSITIONAL JOIN {keys_relation}) a"
         match = " AND ".join(f"st.__k{j + 1} = a.__k{j + 1}" for j in range(KEY_WORDS))
     else:
+        # Keys given already (hex) are only lower-cased and trimmed of spaces: trimming every
+        # Unicode space, as identifiers are, would double the cost of a hashed audience.
         keyed = (hmac_sql(key, subject, dialect=dialect) if key is not None
-                 else normalised_sql(subject, dialect=dialect))
+                 else f"lower(trim(CAST({subject} AS {text})))")
         audience = f"(SELECT *, {keyed} AS __key FROM {table.relation}) a"
         match = "st.__k = a.__key"
     own = (f"upper(trim(CAST({q(jurisdiction_column)} AS {text})))" if jurisdiction_column

@@ -41,11 +41,12 @@ KEY_WORDS = 4
 than half of joining on 64-character text."""
 
 
-def _digests(key: bytes, values: Any, *, threads: int | None,
-             normalise: bool) -> tuple[Any, Any, int]:
-    """The HMAC of each string of an Arrow array as 8 words (a ``(rows, 8)`` uint32 array),
-    the array's validity buffer and null count, by the compiled kernel on ``threads`` threads
-    (default: the cores, at most four); rows the kernel leaves to Python are keyed here."""
+def _words(key: bytes, values: Any, *, threads: int | None,
+           normalise: bool) -> tuple[Any, Any, int]:
+    """The HMAC of each string of an Arrow array as :data:`KEY_WORDS` words (a
+    ``(KEY_WORDS, rows)`` uint64 array), the array's validity buffer and null count, by the
+    compiled kernel on ``threads`` threads (default: the cores, at most four); rows the kernel
+    leaves to Python are keyed here."""
     import numpy as np
     import pyarrow as pa
 
@@ -63,15 +64,15 @@ def _digests(key: bytes, values: Any, *, threads: int | None,
     offsets = np.frombuffer(offsets_buffer, dtype=np.int32)[:rows + 1]
     data = (np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None
             else np.zeros(1, dtype=np.uint8))
-    digests = np.empty((rows, 8), dtype=np.uint32)
+    words = np.empty((KEY_WORDS, rows), dtype=np.uint64)
     pending = np.zeros(rows, dtype=np.uint8)
     inner, outer = _midstates(key)
     workers = max(1, min(threads or os.cpu_count() or 1, 4, rows // 10_000 or 1))
     bounds = [rows * i // workers for i in range(workers + 1)]
 
     def run(part: int) -> None:
-        kernel(data, offsets, bounds[part], bounds[part + 1], inner, outer, digests,
-               normalise, pending)
+        kernel(data, offsets, bounds[part], bounds[part + 1], inner, outer, words, normalise,
+               pending)
 
     if workers == 1:
         run(0)
@@ -79,9 +80,9 @@ def _digests(key: bytes, values: Any, *, threads: int | None,
         with ThreadPoolExecutor(workers) as pool:  # the kernel releases the GIL
             list(pool.map(run, range(workers)))
     for i in np.flatnonzero(pending).tolist():
-        digests[i] = np.frombuffer(bytes.fromhex(subject_hash(key, values[i].as_py())),
-                                   dtype=">u4")
-    return digests, validity, values.null_count
+        words[:, i] = np.frombuffer(bytes.fromhex(subject_hash(key, values[i].as_py())),
+                                    dtype=">u8")
+    return words, validity, values.null_count
 
 
 def hmac_arrow(key: bytes, values: Any, *, threads: int | None = None,
@@ -97,9 +98,9 @@ def hmac_arrow(key: bytes, values: Any, *, threads: int | None = None,
     import numpy as np
     import pyarrow as pa
 
-    digests, validity, nulls = _digests(key, values, threads=threads, normalise=normalise)
-    rows = len(digests)
-    octets = digests.astype(">u4").view(np.uint8).reshape(rows, 32)
+    words, validity, nulls = _words(key, values, threads=threads, normalise=normalise)
+    rows = words.shape[1]
+    octets = words.T.astype(">u8", order="C").view(np.uint8).reshape(rows, 32)
     digits = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
     text = np.empty((rows, 64), dtype=np.uint8)
     text[:, 0::2] = digits[octets >> 4]
@@ -112,18 +113,13 @@ def key_words_arrow(key: bytes, values: Any, *, threads: int | None = None,
                     normalise: bool = False) -> list[Any]:
     """The subject keys of an Arrow string array as :data:`KEY_WORDS` Arrow uint64 arrays
     (the words of :func:`key_words_sql`), null where the value is null. As
-    :func:`hmac_arrow`, without text."""
-    import numpy as np
+    :func:`hmac_arrow`, without text; the arrays share the kernel's buffers."""
     import pyarrow as pa
 
-    digests, validity, _ = _digests(key, values, threads=threads, normalise=normalise)
-    wide = digests.astype(np.uint64)
-    mask = None
-    if validity is not None:
-        bits = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), bitorder="little")
-        mask = bits[:len(digests)] == 0
-    return [pa.array((wide[:, 2 * j] << np.uint64(32)) | wide[:, 2 * j + 1], pa.uint64(),
-                     mask=mask) for j in range(KEY_WORDS)]
+    words, validity, nulls = _words(key, values, threads=threads, normalise=normalise)
+    rows = words.shape[1]
+    return [pa.Array.from_buffers(pa.uint64(), rows, [validity, pa.py_buffer(words[j])],
+                                  null_count=nulls) for j in range(KEY_WORDS)]
 
 
 def key_words_sql(expression: str) -> list[str]:
