@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from fastapi import FastAPI
 
 from steward import __version__
+from steward.api import access_log
 from steward.api.errors import add_exception_handlers
 from steward.api.routes import (
     audit_log,
@@ -56,4 +57,5 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None,
         app.include_router(router)
     for plugin in plugins:
         plugin(app, runtime)
+    access_log.install(app)
     return app
