@@ -27,7 +27,8 @@ def test_identifiers_are_replaced_and_route_names_kept(app: FastAPI) -> None:
     cases = {
         "/api/v1/consent/alice%40example.com?purpose=email_marketing":
             "/api/v1/consent/{subject}?purpose=email_marketing",
-        "/api/v1/consent/bob@x.com/check?system_id=3": "/api/v1/consent/{subject}/check?system_id=3",
+        "/api/v1/consent/bob@x.com/check?system_id=3":
+            "/api/v1/consent/{subject}/check?system_id=3",
         "/api/v1/consent/purposes": "/api/v1/consent/purposes",
         "/api/v1/consent/receipts/12": "/api/v1/consent/receipts/12",
         "/consent?subject=carol%40x.com&tab=1": "/consent?subject={subject}&tab=1",

@@ -92,3 +92,19 @@ def test_ids_beyond_the_database_integers_are_4xx(client, admin) -> None:  # typ
         response = client.get(path, headers=admin.headers)
         assert 400 <= response.status_code < 500, (path, response.status_code)
         _assert_problem(response)
+
+
+def test_an_unexpected_error_still_carries_the_security_headers(app) -> None:  # type: ignore[no-untyped-def]
+    """A 500 is answered by Starlette's outermost middleware, outside the security headers'."""
+    from fastapi.testclient import TestClient
+
+    @app.get("/api/v1/boom-for-test")
+    def boom() -> None:
+        raise RuntimeError("boom")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/api/v1/boom-for-test")
+    assert response.status_code == 500
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert "default-src" in response.headers["content-security-policy"]

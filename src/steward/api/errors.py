@@ -78,6 +78,11 @@ def add_exception_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
+        """Answered by Starlette's outermost middleware, outside any other: the headers every
+        response carries (``app.state.response_headers``, set by the web) are added here."""
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return _respond(request, 500, "Internal Server Error",
-                        "an unexpected error occurred; it has been logged")
+        response = _respond(request, 500, "Internal Server Error",
+                            "an unexpected error occurred; it has been logged")
+        for name, value in getattr(request.app.state, "response_headers", ()):
+            response.headers.setdefault(name, value)
+        return response

@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from steward.services.runtime import Runtime
 from steward.web.deps import LoginRequired
-from steward.web.rendering import SecurityHeaders, html_error, make_templates
+from steward.web.rendering import SecurityHeaders, html_error, make_templates, security_headers
 from steward.web.routes import audit_log, auth, governance, home, monitor, oversight, systems
 from steward.web.routes import audits as audit_pages
 from steward.web.routes import consent as consent_pages
@@ -42,3 +42,4 @@ def install(app: FastAPI, runtime: Runtime) -> None:
         return RedirectResponse(f"/login?next={exc.next_path}", status_code=303)
 
     app.add_middleware(SecurityHeaders, behind_tls=runtime.settings.behind_tls)
+    app.state.response_headers = security_headers(behind_tls=runtime.settings.behind_tls)

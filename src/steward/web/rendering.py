@@ -52,6 +52,15 @@ def html_error(request: Request, status: int, title: str, detail: str) -> Respon
                   status=status, title=title, detail=detail)
 
 
+def security_headers(*, behind_tls: bool) -> list[tuple[str, str]]:
+    """The headers every response carries (HSTS only behind TLS)."""
+    headers = [("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
+               ("Referrer-Policy", "same-origin"), ("X-Frame-Options", "DENY")]
+    if behind_tls:
+        headers.append(("Strict-Transport-Security", "max-age=31536000"))
+    return headers
+
+
 class SecurityHeaders:
     """ASGI middleware adding the security headers to every HTTP response that lacks them.
 
@@ -61,10 +70,7 @@ class SecurityHeaders:
 
     def __init__(self, app: ASGIApp, *, behind_tls: bool) -> None:
         self.app = app
-        self.headers = [("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
-                        ("Referrer-Policy", "same-origin"), ("X-Frame-Options", "DENY")]
-        if behind_tls:
-            self.headers.append(("Strict-Transport-Security", "max-age=31536000"))
+        self.headers = security_headers(behind_tls=behind_tls)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
