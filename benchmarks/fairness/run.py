@@ -58,10 +58,10 @@ from steward.engines.fairness import audit_fairness
 score = "score" if sys.argv[2] == "score" else None
 result = audit_fairness(sys.argv[1], groups={groups!r}, decision="decision", label="label",
                         score=score, intersections=True)
-data = result.to_dict()
-text = json.dumps(data)
+text = result.to_json()  # the JSON contract, written as the CLI and API write it
 print(json.dumps({{"seconds": time.perf_counter() - start, "verdict": result.verdict,
-                  "groups": len(data["groups"]), "intersections": len(data["intersections"]),
+                  "groups": len(result.groups()), "intersections": sum(
+                      len(s.counts.labels) for s in result.scopes if s.level == "intersection"),
                   "json_bytes": len(text), "rows": result.rows}}))
 """
 

@@ -141,3 +141,18 @@ def test_help_documents_the_exit_codes(capsys) -> None:  # type: ignore[no-untyp
                    "--intersections", "--reference", "--min-group-size", "--system",
                    "--format"):
         assert option in text
+
+
+def test_json_output_keeps_its_shape(capsys) -> None:  # type: ignore[no-untyped-def]
+    """The JSON writer (orjson) writes dates as str() does, non-text keys as text and NaN as
+    null, indented for people."""
+    import json
+    from datetime import UTC, datetime
+
+    from steward.cli.context import Format, emit
+
+    when = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    emit({"at": when, 3: "x", "ratio": float("nan"), "name": "Zoë"}, fmt=Format.json)
+    text = capsys.readouterr().out
+    assert json.loads(text) == {"at": str(when), "3": "x", "ratio": None, "name": "Zoë"}
+    assert text.startswith('{\n  "at": "2026-01-02 03:04:05+00:00"')

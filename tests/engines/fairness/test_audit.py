@@ -43,6 +43,7 @@ def test_json_contract() -> None:
     result = audit_fairness(table(), groups=["group", "band"], decision="decision",
                             label="label", score="score", intersections=True)
     data = json.loads(json.dumps(result.to_dict(), allow_nan=False))
+    assert json.loads(result.to_json()) == data  # the fast writer writes the same document
     assert {"rows", "groups", "intersections", "disparities", "verdict", "findings",
             "fingerprint", "left_out"} <= set(data)
     assert data["rows"] == 2_000

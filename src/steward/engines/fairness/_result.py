@@ -176,6 +176,14 @@ class FairnessResult:
             for g in range(len(n))
         ]
 
+    def to_json(self) -> bytes:
+        """:meth:`to_dict` as compact UTF-8 JSON, by orjson: an audit with intersections is a
+        couple of megabytes of numbers, which the standard library takes ten times longer to
+        write (a tenth of a 10M-row audit)."""
+        import orjson
+
+        return orjson.dumps(self.to_dict())
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract: plain lists, dicts, strings, numbers and ``null`` (never NaN)."""
         overall = self._entries(self.overall, with_group=False)[0]
