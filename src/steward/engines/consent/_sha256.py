@@ -4,10 +4,12 @@ An HMAC is ``sha256((K ^ opad) || sha256((K ^ ipad) || message))``. The two key 
 same for every message, so their compressions (the *midstates*) are computed once; each
 message then costs one compression per 64 bytes of message and padding (one for an e-mail
 address) plus one for the outer hash, instead of the four that the SQL spelling needs. The
-kernel reads an Arrow string column's buffers in place, writes lowercase hex into one buffer,
-and releases the GIL, so two threads hash two halves at once.
+kernel reads an Arrow string column's buffers in place (trimming and lower-casing ASCII as it
+reads, when asked), writes each key as four 64-bit words, and releases the GIL, so threads hash
+parts of the column at once. :mod:`._sha256_ni` runs the same kernel with the compression in
+hardware; this portable compression serves CPUs without SHA extensions.
 
-Imported only when an audience is large enough to repay numba's start-up (about a second:
+Imported only when an audience is large enough to repay numba's start-up (under a second:
 importing it and loading the kernel from its on-disk cache).
 """
 
@@ -139,9 +141,9 @@ def store_words(state: Any, words: Any, i: int) -> None:
 def hmac_rows(data: Any, offsets: Any, first: int, last: int, inner: Any, outer: Any,
               words: Any, fold: bool, pending: Any) -> None:  # pragma: no cover - compiled
     """HMAC of strings ``first`` to ``last - 1`` (bytes ``data[offsets[i]:offsets[i+1]]``,
-    normalised as they are read with ``fold``) into column ``i`` of ``words`` (:func:`store_words`),
-    from the key's inner and outer midstates; ``pending[i]`` is set for strings left to Python
-    (:func:`span`)."""
+    normalised as they are read with ``fold``) into column ``i`` of ``words``
+    (:func:`store_words`), from the key's inner and outer midstates; ``pending[i]`` is set
+    for strings left to Python (:func:`span`)."""
     w = np.zeros(64, np.uint32)
     state = np.zeros(8, np.uint32)
     for i in range(first, last):
