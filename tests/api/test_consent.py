@@ -231,3 +231,77 @@ def test_lookup_reads_outside_a_transaction_and_still_checks_the_token(  # type:
     for bad in ("stw_not-a-token", "nope"):
         response = client.get(url, headers={"Authorization": f"Bearer {bad}"}, params=params)
         assert response.status_code == 401
+
+
+def test_the_lookup_fast_path_answers_as_the_declared_route(  # type: ignore[no-untyped-def]
+        app, client, make_person, runtime, operator, monkeypatch) -> None:
+    """``GET /api/v1/consent/{subject}`` is served ahead of the route table (no dependency
+    solving; on PostgreSQL the token cache and the async driver on the event loop, no thread
+    and no pooled engine connection). Status, headers (security headers included) and bodies
+    are byte for byte those of the declared FastAPI route, which still answers what the fast
+    path declines (a parameter over its limit: FastAPI's 422) and stays in the OpenAPI
+    document."""
+    from fastapi.testclient import TestClient
+    from sqlalchemy import event
+
+    from steward.api.fast import FastGet
+    from steward.server import create_app
+    from steward.services import consent
+
+    monkeypatch.setattr(consent, "PURPOSE_CACHE_SECONDS", 1e9)  # no refresh during the test
+    [fast] = [r for r in app.router.routes if isinstance(r, FastGet)]
+    assert app.router.routes[0] is fast
+    cmp, auditor, marketing = (make_person("cmp-fast", "it"), make_person("aud-fast", "auditor"),
+                               make_person("mkt-fast", "marketing"))
+    with runtime.unit(operator) as unit:
+        consent.record_events(unit, [
+            {"subject": "Ann@x.eu", "purpose": "measurement", "status": "granted",
+             "occurred_at": "2025-01-01T10:00:00+02:00", "jurisdiction": "EU"},
+            {"subject": "Ann@x.eu", "purpose": "email_marketing", "status": "denied",
+             "occurred_at": "2025-02-01T00:00:00Z"}])
+    declared = create_app(runtime.settings, runtime=runtime)  # the same app, no fast path
+    declared.router.routes[:] = [r for r in declared.router.routes if not isinstance(r, FastGet)]
+    long = "x" * 65
+    requests = [("/api/v1/consent/Ann@x.eu", {}, cmp.headers),
+                ("/api/v1/consent/ann@x.eu", {"purpose": "measurement"}, cmp.headers),
+                ("/api/v1/consent/ann@x.eu", {"purpose": "email_marketing"}, auditor.headers),
+                ("/api/v1/consent/ann@x.eu", {"jurisdiction": "EU"}, cmp.headers),
+                ("/api/v1/consent/ann@x.eu?purpose=nope&purpose=measurement", {}, cmp.headers),
+                ("/api/v1/consent/nobody@x.eu", {"purpose": ""}, cmp.headers),
+                ("/api/v1/consent/ann@x.eu", {"purpose": "no_such_purpose"}, cmp.headers),
+                ("/api/v1/consent/%20", {}, cmp.headers),
+                ("/api/v1/consent/ann@x.eu", {"purpose": long}, cmp.headers),
+                ("/api/v1/consent/ann@x.eu", {"jurisdiction": "J" * 17}, cmp.headers),
+                ("/api/v1/consent/ann@x.eu", {"purpose": long}, {}),
+                ("/api/v1/consent/ann@x.eu", {}, {}),
+                ("/api/v1/consent/ann@x.eu", {}, {"Authorization": "Basic abc"}),
+                ("/api/v1/consent/ann@x.eu", {}, {"Authorization": "Bearer nope"}),
+                ("/api/v1/consent/ann@x.eu", {}, {"Authorization": "Bearer stw_unknown"}),
+                ("/api/v1/consent/ann@x.eu", {}, marketing.headers),
+                ("/api/v1/consent/purposes", {}, cmp.headers),
+                ("/api/v1/consent/decode", {}, cmp.headers),
+                ("/api/v1/consent/ann@x.eu/", {}, cmp.headers)]
+    with TestClient(declared, raise_server_exceptions=False) as slow:
+        for _ in range(2):  # tokens not verified yet, then cached
+            for url, params, headers in requests:
+                got, want = (c.get(url, params=params, headers=headers) for c in (client, slow))
+                assert (got.status_code, got.content) == (want.status_code, want.content), url
+                assert got.headers.items() == want.headers.items(), url
+        got, want = (c.head("/api/v1/consent/ann@x.eu", headers=cmp.headers)
+                     for c in (client, slow))
+        assert (got.status_code, got.headers.items()) == (want.status_code, want.headers.items())
+    assert client.get("/api/v1/consent/ann@x.eu", params={"purpose": long},
+                      headers=cmp.headers).status_code == 422
+    denied = client.get("/api/v1/consent/ann@x.eu", headers={})
+    assert denied.headers["www-authenticate"] == "Bearer"
+    assert denied.headers["x-content-type-options"] == "nosniff"
+    schema = client.get("/api/openapi.json").json()
+    assert "get" in schema["paths"]["/api/v1/consent/{subject}"]
+    client.get("/api/v1/consent/ann@x.eu", headers=cmp.headers)  # token verified just now
+    checked_out: list[int] = []
+    event.listen(runtime.db.engine, "checkout", lambda *_: checked_out.append(1))
+    answer = client.get("/api/v1/consent/ann@x.eu", params={"purpose": "measurement"},
+                        headers=cmp.headers)
+    assert answer.json()["purposes"][0]["status"] == "granted"
+    # PostgreSQL: read on the event loop, no pooled engine connection; SQLite: the thread path
+    assert len(checked_out) == (0 if runtime.db.reads_on_loop else 1)

@@ -187,3 +187,35 @@ def test_quick_lookup_answers_as_lookup_does(runtime: Runtime, operator: Actor) 
     nobody = Actor(name="nobody", roles=frozenset())
     with pytest.raises(Forbidden, match="nobody may not read consent"):
         consent.quick_lookup(runtime, nobody, "q@x")
+
+
+def test_quick_lookup_on_loop_answers_as_lookup_does(runtime: Runtime, operator: Actor) -> None:
+    """The API's lookup on an event loop (PostgreSQL: the async driver on the loop; SQLite: a
+    worker thread) gives the same answers and errors as :func:`consent.lookup`, the purposes
+    and the subject key loaded when not yet cached."""
+    import asyncio
+
+    with runtime.unit(operator) as unit:
+        consent.record_events(unit, [
+            ev("q@x", "email_marketing", "granted", "2025-01-01T10:00:00+02:00",
+               jurisdiction="EU")])
+        consent.record_gpc(unit, "q@x", jurisdiction="US-CA")
+    runtime._cache.clear()  # nothing cached: purposes and key loaded in a worker thread
+
+    def on_loop(subject: str, **query: str) -> dict:
+        return asyncio.run(consent.quick_lookup_on_loop(runtime, operator, subject, **query))
+
+    for query in ({}, {"purpose": "email_marketing"}, {"purpose": "targeted_advertising"},
+                  {"purpose": "measurement", "jurisdiction": "US-CA"}, {"jurisdiction": "EU"}):
+        with runtime.unit(operator) as unit:
+            expected = consent.lookup(unit, " Q@x ", **query)
+        assert on_loop(" Q@x ", **query) == expected  # a new event loop each time
+    assert on_loop("q@x", purpose="email_marketing")["purposes"][0]["since"] == (
+        "2025-01-01T08:00:00Z")
+    with pytest.raises(InvalidInput, match="unknown consent purpose"):
+        on_loop("q@x", purpose="nope")
+    with pytest.raises(InvalidInput, match="empty"):
+        on_loop("  ")
+    with pytest.raises(Forbidden, match="nobody may not read consent"):
+        asyncio.run(consent.quick_lookup_on_loop(runtime, Actor(name="nobody", roles=frozenset()),
+                                                 "q@x"))

@@ -57,5 +57,6 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None,
         app.include_router(router)
     for plugin in plugins:
         plugin(app, runtime)
+    consent.install_fast_lookup(app)
     access_log.install(app)
     return app

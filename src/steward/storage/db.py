@@ -8,6 +8,7 @@ for the first. PostgreSQL serialises audit appends with a transaction-level advi
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import namedtuple
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -137,17 +138,86 @@ class PlainQuery:
             found = self._compiled[dialect.name] = _Compiled(compiled.string, order)
         return found
 
-    def rows(self, dialect: Dialect, description: Sequence[Any], found: Sequence[Any]
-             ) -> list[Any]:
+    def rows(self, dialect: Dialect, describe: Callable[[], Sequence[Any]],
+             found: Sequence[Any]) -> list[Any]:
         """The driver's rows as named tuples with their columns converted; the shape is made
-        from the first result's column names (columns not declared pass as they are)."""
+        from the first result's column names (``describe()``: the cursor's description, asked
+        for only then, as psycopg builds it afresh each time; columns not declared pass as
+        they are)."""
         shape = self._shapes.get(dialect.name)
         if shape is None:
-            names = [d[0] for d in description]
+            names = [d[0] for d in describe()]
             convert = tuple(self._types[n].dialect_impl(dialect).result_processor(dialect, None)
                             if n in self._types else None for n in names)
             shape = self._shapes[dialect.name] = _Shape(namedtuple("Row", names), convert)  # type: ignore[misc]
         return [shape.row(*_converted(row, shape.convert)) for row in found]
+
+
+MAX_IDLE_ASYNC = 8
+"""Idle async connections kept per process for reads on the event loop (a burst opens more,
+they are closed when handed back past this many)."""
+
+
+class _AsyncReads:
+    """A few psycopg ``AsyncConnection``s in autocommit mode, for plain reads on an event loop.
+
+    Hand-written rather than ``psycopg_pool.AsyncConnectionPool``: that pool starts background
+    tasks on the event loop it was opened on, while one :class:`Database` may be used from
+    several loops (a uvicorn worker has one, but tests and scripts run an app on a loop per
+    ``TestClient``) and closed from code that has none. An idle psycopg connection belongs to
+    no loop, and the hot read only takes a connection, runs one statement and gives it back:
+    a locked list of idle connections is all that needs. A connection is opened when none is
+    idle (at most :data:`MAX_IDLE_ASYNC` are kept), one idle for longer than
+    ``IDLE_PING_SECONDS`` is pinged before use (as the engine's pool does), and one whose
+    statement failed is closed, not kept. They share the engine's connection arguments and
+    type adapters, so rows come back as on the engine's own connections.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._idle: list[tuple[Any, float]] = []  # (connection, idle since)
+        self._lock = threading.Lock()
+
+    async def take(self) -> Any:
+        while True:
+            with self._lock:
+                conn, since = self._idle.pop() if self._idle else (None, 0.0)
+            if conn is None:
+                return await self._connect()
+            if conn.closed:
+                continue
+            if time.monotonic() - since < IDLE_PING_SECONDS:
+                return conn
+            try:
+                await conn.execute("SELECT 1")
+            except Exception:  # noqa: BLE001 - any failure: discard it and try the next
+                self.discard(conn)
+                continue
+            return conn
+
+    async def _connect(self) -> Any:
+        import psycopg
+
+        cargs, cparams = self._engine.dialect.create_connect_args(self._engine.url)
+        return await psycopg.AsyncConnection.connect(*cargs, autocommit=True, **cparams)
+
+    def give(self, conn: Any) -> None:
+        with self._lock:
+            if len(self._idle) < MAX_IDLE_ASYNC:
+                self._idle.append((conn, time.monotonic()))
+                return
+        self.discard(conn)
+
+    @staticmethod
+    def discard(conn: Any) -> None:
+        """Close a connection without awaiting (closing a psycopg connection sends nothing)."""
+        conn.pgconn.finish()
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for conn, _ in idle:
+            self.discard(conn)
 
 
 class Database:
@@ -157,10 +227,17 @@ class Database:
         self.url = _normalise_url(url)
         self.engine = create_db_engine(self.url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._async_reads = _AsyncReads(self.engine) if self.reads_on_loop else None
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
+
+    @property
+    def reads_on_loop(self) -> bool:
+        """True when :meth:`read_on_loop` is available (PostgreSQL: psycopg's async driver;
+        SQLite has no async driver here, its callers read in a worker thread)."""
+        return self.dialect == "postgresql"
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -183,7 +260,8 @@ class Database:
                 cursor = driver.cursor()
                 try:
                     cursor.execute(compiled.sql, args)
-                    found, description = cursor.fetchall(), cursor.description
+                    found = cursor.fetchall()
+                    rows = query.rows(self.engine.dialect, lambda: cursor.description, found)
                 finally:
                     cursor.close()
         except BaseException:
@@ -191,7 +269,28 @@ class Database:
             raise
         finally:
             pooled.close()
-        return query.rows(self.engine.dialect, description, found)
+        return rows
+
+    async def read_on_loop(self, query: PlainQuery, params: Mapping[str, Any]) -> list[Any]:
+        """:meth:`read` for a caller on an event loop, on PostgreSQL only: the same statement
+        and rows, run with psycopg's async driver on a connection of its own in autocommit
+        mode, so the loop needs no worker thread for it. A connection whose statement failed
+        (or was cancelled) is closed, not kept."""
+        if self._async_reads is None:
+            raise RuntimeError(f"no reads on the event loop on {self.dialect}")
+        compiled = query.compiled(self.engine.dialect)
+        args: Any = params if compiled.order is None else [params[k] for k in compiled.order]
+        conn = await self._async_reads.take()
+        try:
+            async with conn.cursor() as cursor:
+                await cursor.execute(compiled.sql, args)
+                found = await cursor.fetchall()
+                rows = query.rows(self.engine.dialect, lambda: cursor.description, found)
+        except BaseException:
+            self._async_reads.discard(conn)
+            raise
+        self._async_reads.give(conn)
+        return rows
 
     @contextmanager
     def _autocommit(self, driver: Any) -> Iterator[Any]:
@@ -217,6 +316,8 @@ class Database:
         return True
 
     def dispose(self) -> None:
+        if self._async_reads is not None:
+            self._async_reads.close()
         self.engine.dispose()
 
 
