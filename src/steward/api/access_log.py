@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from fastapi import FastAPI
 
-from steward.api.deps import declared_routes
+from steward.api.fast import literal_segments
 
 PREFIX = "/api/v1/consent/"
 PLACEHOLDER = "{subject}"
@@ -48,13 +48,7 @@ class RedactIdentifiers(logging.Filter):
 def install(app: FastAPI) -> None:
     """Filter uvicorn's access log for this process; the consent routes' fixed names (``decode``,
     ``purposes`` …) are read from the app, so every other first segment is an identifier."""
-    fixed = set()
-    for route in declared_routes(app):
-        path = route.path
-        if path.startswith(PREFIX):
-            first = path[len(PREFIX):].split("/")[0]
-            if first and not first.startswith("{"):
-                fixed.add(first)
+    fixed = literal_segments(app, PREFIX)
     logger = logging.getLogger("uvicorn.access")
     for old in [f for f in logger.filters if isinstance(f, RedactIdentifiers)]:
         logger.removeFilter(old)

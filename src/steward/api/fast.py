@@ -82,6 +82,21 @@ class FastGet(BaseRoute):
         await self.endpoint(scope, receive, send)
 
 
+def literal_segments(app: FastAPI, prefix: str) -> frozenset[str]:
+    """The literal first segments of ``app``'s declared routes under ``prefix`` (``decode``,
+    ``purposes`` … under ``/api/v1/consent/``): every other segment there is a parameter."""
+    found: set[str] = set()
+    for context in iter_route_contexts(app.routes):
+        original = context.original_route
+        if isinstance(original, APIRoute):
+            full = context.path or original.path
+            if full.startswith(prefix):
+                segment = full[len(prefix):].split("/")[0]
+                if segment and "{" not in segment:
+                    found.add(segment)
+    return frozenset(found)
+
+
 def install(app: FastAPI, path: str, endpoint: Endpoint, *, limits: Mapping[str, int]) -> FastGet:
     """Put a :class:`FastGet` for the declared ``GET path`` first in ``app``'s table.
 
@@ -90,22 +105,17 @@ def install(app: FastAPI, path: str, endpoint: Endpoint, *, limits: Mapping[str,
     ``GET <prefix><anything>`` before the declared one (the fast path would change routing)."""
     route = FastGet(path, endpoint, fixed=frozenset(), limits=limits)
     probe = route.prefix + "a-probe-segment"
-    fixed: set[str] = set()
     first: str | None = None
     for context in iter_route_contexts(app.routes):
         original = context.original_route
         if not isinstance(original, APIRoute):
             continue
         full = context.path or original.path
-        if full.startswith(route.prefix):
-            segment = full[len(route.prefix):].split("/")[0]
-            if segment and "{" not in segment:
-                fixed.add(segment)
-        if first is None and "GET" in (context.methods or original.methods) and compile_path(
-                full)[0].match(probe):
+        if "GET" in (context.methods or original.methods) and compile_path(full)[0].match(probe):
             first = full
+            break
     if first != path:
         raise RuntimeError(f"GET {route.prefix}… is routed to {first}, not {path}")
-    route.fixed = frozenset(fixed)
+    route.fixed = literal_segments(app, route.prefix)
     app.router.routes.insert(0, route)
     return route

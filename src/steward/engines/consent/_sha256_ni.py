@@ -120,7 +120,11 @@ def compress(state: Any, w: Any) -> None:  # pragma: no cover - compiled
 @numba.njit(nogil=True, cache=True, boundscheck=False)
 def hmac_rows(data: Any, offsets: Any, first: int, last: int, inner: Any, outer: Any,
               words: Any, fold: bool, pending: Any) -> None:  # pragma: no cover - compiled
-    """:func:`._sha256.hmac_rows` with the compression on the SHA extensions."""
+    """:func:`._sha256.hmac_rows` with the compression on the SHA extensions.
+
+    The loop is repeated rather than shared through a function argument: numba does not keep a
+    kernel that takes a compiled function as an argument in its on-disk cache (it would be
+    compiled again in every process, about a second)."""
     w = np.zeros(16, np.uint32)
     state = np.zeros(8, np.uint32)
     for i in range(first, last):
