@@ -57,3 +57,36 @@ def test_allow_in_unit_checks_roles_cached_or_not(runtime: Runtime, make_person)
                           headers={"Authorization": "Bearer stw_x"}).status_code == 401
     [route] = [r for r in declared_routes(app) if r.path == "/admins"]
     assert route.access == ADMIN_ONLY
+
+
+def test_a_lapsed_token_is_checked_once_however_many_requests_wait(
+        runtime: Runtime, make_person, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Every request that finds the cache lapsed used to start its own check (a dozen ORM
+    transactions at once, stalling the worker); now they share one, success or failure."""
+    import asyncio
+    import threading
+
+    from steward.api import deps
+
+    root = make_person("root", "admin")
+    secret = root.headers["Authorization"].removeprefix("Bearer ")
+    calls: list[str] = []
+    real = deps._actor_for
+
+    def counted(rt: Runtime, given: str):  # type: ignore[no-untyped-def]
+        calls.append(given)
+        threading.Event().wait(0.05)  # long enough for every request to arrive
+        return real(rt, given)
+
+    monkeypatch.setattr(deps, "_actor_for", counted)
+
+    async def many(given: str) -> list[object]:
+        return await asyncio.gather(*(deps._actor_once(runtime, given) for _ in range(12)),
+                                    return_exceptions=True)
+
+    runtime._cache.clear()
+    actors = asyncio.run(many(secret))
+    assert len(calls) == 1 and {getattr(a, "name", None) for a in actors} == {"root"}
+    assert runtime.cached(deps.PENDING_CHECKS, dict) == {}
+    failures = asyncio.run(many("stw_not-a-token"))
+    assert len(calls) == 2 and all(isinstance(f, deps.Unauthenticated) for f in failures)

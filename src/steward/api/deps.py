@@ -7,6 +7,7 @@ walk the whole route table and an authorization matrix can be generated from it.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -66,6 +67,31 @@ def _actor_for(runtime: Runtime, secret: str) -> Actor:
         actor = tokens.actor_from_token(unit, secret)
     _remember(runtime, secret, actor)
     return actor
+
+
+PENDING_CHECKS = "api:pending-token-checks"
+
+
+async def _actor_once(runtime: Runtime, secret: str) -> Actor:
+    """Check a token not verified lately, once per token at a time on this event loop: requests
+    that arrive while the check runs wait for its answer. (Each used to start its own check:
+    every few seconds, when the cache entry lapsed, a dozen ORM transactions at once stalled
+    the worker for 20-100 ms.)"""
+    pending: dict[tuple[int, str], asyncio.Future[Actor]] = runtime.cached(PENDING_CHECKS, dict)
+    loop = asyncio.get_running_loop()
+    key = (id(loop), tokens.hash_token(secret))
+    check = pending.get(key)
+    if check is None:
+        check = asyncio.ensure_future(run_in_threadpool(_actor_for, runtime, secret))
+        pending[key] = check
+
+        def finished(done: asyncio.Future[Actor]) -> None:
+            pending.pop(key, None)
+            if not done.cancelled():
+                done.exception()  # retrieved here too, should every waiter have gone
+
+        check.add_done_callback(finished)
+    return await asyncio.shield(check)  # a waiter that goes away leaves the check running
 
 
 def _check(access: Access, actor: Actor, request: Request) -> None:
@@ -148,14 +174,15 @@ async def caller_on_loop(request: Request, access: Access) -> Actor:
     """The caller of a route served without FastAPI's dependency solving (see
     :mod:`steward.api.fast`), as :func:`allow_in_unit` and :meth:`Caller.verified` find them:
     the same 401 and 403 answers, a token verified lately read from the cache on the event
-    loop, one not verified lately read in a worker thread (its own short transaction)."""
+    loop, one not verified lately read in a worker thread (its own short transaction, one at a
+    time per token: :func:`_actor_once`)."""
     runtime: Runtime = request.app.state.runtime
     secret = _bearer(request.headers.get("authorization"))
     if not secret.startswith(tokens.TOKEN_PREFIX):
         raise Unauthenticated(tokens.INVALID_TOKEN)
     actor = _cached_actor(runtime, secret)
     if actor is None:
-        actor = await run_in_threadpool(_actor_for, runtime, secret)
+        actor = await _actor_once(runtime, secret)
     _check(access, actor, request)
     return actor
 
