@@ -38,7 +38,10 @@ def _bearer(authorization: str | None) -> str:
     scheme, _, value = authorization.partition(" ")
     if scheme.lower() != "bearer" or not value.strip():
         raise Unauthenticated("the Authorization header must be 'Bearer <token>'")
-    return value.strip()
+    secret = value.strip()
+    if not secret.startswith(tokens.TOKEN_PREFIX):
+        raise Unauthenticated(tokens.INVALID_TOKEN)  # no need to look it up
+    return secret
 
 
 TOKEN_CACHE_SECONDS = 5.0
@@ -94,6 +97,17 @@ async def _actor_once(runtime: Runtime, secret: str) -> Actor:
     return await asyncio.shield(check)  # a waiter that goes away leaves the check running
 
 
+async def _verified(request: Request, secret: str, access: Access) -> Actor:
+    """The caller behind ``secret``, their roles checked: from the cache on the event loop, or
+    (a token not verified lately) checked in a worker thread, once at a time per token."""
+    runtime: Runtime = request.app.state.runtime
+    actor = _cached_actor(runtime, secret)
+    if actor is None:
+        actor = await _actor_once(runtime, secret)
+    _check(access, actor, request)
+    return actor
+
+
 def _check(access: Access, actor: Actor, request: Request) -> None:
     if not access.allows(actor.roles):
         raise Forbidden(f"{actor.name} ({', '.join(sorted(actor.roles))}) may not "
@@ -113,13 +127,7 @@ def allow(access: Access) -> Any:
     ) -> Actor | None:
         if access.public:
             return None
-        runtime: Runtime = request.app.state.runtime
-        secret = _bearer(authorization)
-        actor = _cached_actor(runtime, secret)
-        if actor is None:
-            actor = await run_in_threadpool(_actor_for, runtime, secret)
-        _check(access, actor, request)
-        return actor
+        return await _verified(request, _bearer(authorization), access)
 
     setattr(dependency, ACCESS_ATTRIBUTE, access)
     return Depends(dependency)
@@ -176,15 +184,7 @@ async def caller_on_loop(request: Request, access: Access) -> Actor:
     the same 401 and 403 answers, a token verified lately read from the cache on the event
     loop, one not verified lately read in a worker thread (its own short transaction, one at a
     time per token: :func:`_actor_once`)."""
-    runtime: Runtime = request.app.state.runtime
-    secret = _bearer(request.headers.get("authorization"))
-    if not secret.startswith(tokens.TOKEN_PREFIX):
-        raise Unauthenticated(tokens.INVALID_TOKEN)
-    actor = _cached_actor(runtime, secret)
-    if actor is None:
-        actor = await _actor_once(runtime, secret)
-    _check(access, actor, request)
-    return actor
+    return await _verified(request, _bearer(request.headers.get("authorization")), access)
 
 
 def allow_in_unit(access: Access) -> Any:
@@ -201,8 +201,6 @@ def allow_in_unit(access: Access) -> Any:
     ) -> Caller:
         runtime: Runtime = request.app.state.runtime
         secret = _bearer(authorization)
-        if not secret.startswith(tokens.TOKEN_PREFIX):
-            raise Unauthenticated(tokens.INVALID_TOKEN)
         actor = _cached_actor(runtime, secret)
         if actor is not None:
             _check(access, actor, request)
