@@ -46,9 +46,9 @@ from steward.core.roles import Role, read_access, write_access
 from steward.engines.consent import ConsentStringError, decode_consent_string, parse_sec_gpc
 from steward.engines.consent.mapping import events_from_string
 from steward.engines.consent.subjects import subject_hash as hmac_subject
-from steward.errors import Conflict, Forbidden, InvalidInput, NotFound
+from steward.errors import Conflict, InvalidInput, NotFound
 from steward.services import consent_keys
-from steward.services.runtime import Actor, Runtime, Unit
+from steward.services.runtime import Actor, Runtime, Unit, require
 from steward.storage.db import PlainQuery
 from steward.storage.orm import AISystem, ConsentEvent, ConsentPurpose, ConsentState
 from steward.storage.orm.base import UTCDateTime
@@ -133,8 +133,9 @@ def _load_purposes(unit: Unit) -> dict[str, Purpose]:
     return {r.key: _to_purpose(r) for r in rows}
 
 
-def _purposes_bucket() -> int:
-    return int(time.monotonic() // PURPOSE_CACHE_SECONDS)
+def _purposes_key(minutes_ago: int = 0) -> str:
+    """The runtime cache's key for the purposes of this minute (or of an earlier one)."""
+    return f"consent:purposes:{int(time.monotonic() // PURPOSE_CACHE_SECONDS) - minutes_ago}"
 
 
 def purposes(unit: Unit) -> dict[str, Purpose]:
@@ -142,16 +143,20 @@ def purposes(unit: Unit) -> dict[str, Purpose]:
     (lookups read them on every request); a change made here is seen at once."""
     if unit.runtime is None:
         return _load_purposes(unit)
-    bucket = _purposes_bucket()
-    unit.runtime._cache.pop(f"consent:purposes:{bucket - 1}", None)
-    return unit.runtime.cached(f"consent:purposes:{bucket}", lambda: _load_purposes(unit))
+    unit.runtime._cache.pop(_purposes_key(1), None)
+    return unit.runtime.cached(_purposes_key(), lambda: _load_purposes(unit))
+
+
+def _cached_purposes(runtime: Runtime) -> dict[str, Purpose] | None:
+    """This minute's purposes if the runtime holds them."""
+    cached: dict[str, Purpose] | None = runtime._cache.get(_purposes_key())
+    return cached
 
 
 def _purposes_of(runtime: Runtime, actor: Actor) -> dict[str, Purpose]:
     """The purposes from the runtime's cache; a unit of work only when they are not there
     (once a minute per process), so a quick lookup usually opens none."""
-    cached: dict[str, Purpose] | None = runtime._cache.get(
-        f"consent:purposes:{_purposes_bucket()}")
+    cached = _cached_purposes(runtime)
     if cached is not None:
         return cached
     with runtime.unit(actor) as unit:
@@ -541,6 +546,16 @@ def subject_key_of(unit: Unit, identifier: str) -> str:
     return _cached_subject_key(unit.runtime, identifier)
 
 
+def _wanted(known: Mapping[str, Purpose], key: str,
+            purpose: str | None) -> tuple[list[Purpose], dict[str, str]]:
+    """The purposes a lookup answers for and its statement's parameters (the one-purpose
+    statement's with ``purpose``, the all-purposes one's without)."""
+    if purpose:
+        one = _purpose(known, purpose)
+        return [one], {"key": key, "purpose": one.key}
+    return list(known.values()), {"key": key}
+
+
 def _answer(key: str, wanted: Sequence[Purpose], found: Iterable[Any], precedence: str,
             jurisdiction: str | None) -> dict[str, Any]:
     """A lookup's answer from the state rows found (those of other purposes are ignored)."""
@@ -555,11 +570,9 @@ def lookup(unit: Unit, subject: str, *, purpose: str | None = None,
     """The current state of a person for one purpose or all: one indexed read of plain rows
     (no ORM statement or objects), purposes and the subject key cached per runtime."""
     unit.require(READ_CONSENT, "read consent")
-    known = purposes(unit)
     key = subject_key_of(unit, subject)
-    wanted = [_purpose(known, purpose)] if purpose else list(known.values())
-    found = (unit.session.connection().execute(_LOOKUP_ONE, {"key": key, "purpose": wanted[0].key})
-             if purpose else unit.session.connection().execute(_LOOKUP_ALL, {"key": key}))
+    wanted, params = _wanted(purposes(unit), key, purpose)
+    found = unit.session.connection().execute(_LOOKUP_ONE if purpose else _LOOKUP_ALL, params)
     return _answer(key, wanted, found, unit.settings.consent_gpc_precedence, jurisdiction)
 
 
@@ -570,13 +583,11 @@ def quick_lookup(runtime: Runtime, actor: Actor, subject: str, *, purpose: str |
     which cut most of the server's CPU per request. Reads only, so nothing is audited (as
     with :func:`lookup`); the purposes come from the runtime's cache (a unit of work loads
     them when they are not there)."""
-    if not READ_CONSENT.allows(actor.roles):
-        raise Forbidden(f"{actor.name} may not read consent")
+    require(actor, READ_CONSENT, "read consent")
     known = _purposes_of(runtime, actor)
     key = _cached_subject_key(runtime, subject)
-    wanted = [_purpose(known, purpose)] if purpose else list(known.values())
-    found = (runtime.db.read(_READ_ONE, {"key": key, "purpose": wanted[0].key}) if purpose
-             else runtime.db.read(_READ_ALL, {"key": key}))
+    wanted, params = _wanted(known, key, purpose)
+    found = runtime.db.read(_READ_ONE if purpose else _READ_ALL, params)
     return _answer(key, wanted, found, runtime.settings.consent_gpc_precedence, jurisdiction)
 
 
@@ -592,18 +603,15 @@ async def quick_lookup_on_loop(runtime: Runtime, actor: Actor, subject: str, *,
     if not runtime.db.reads_on_loop:
         return await anyio.to_thread.run_sync(partial(
             quick_lookup, runtime, actor, subject, purpose=purpose, jurisdiction=jurisdiction))
-    if not READ_CONSENT.allows(actor.roles):
-        raise Forbidden(f"{actor.name} may not read consent")
-    known: dict[str, Purpose] | None = runtime._cache.get(
-        f"consent:purposes:{_purposes_bucket()}")
+    require(actor, READ_CONSENT, "read consent")
+    known = _cached_purposes(runtime)
     if known is None:
         known = await anyio.to_thread.run_sync(_purposes_of, runtime, actor)
     if _SUBJECT_KEY not in runtime._cache:
         await anyio.to_thread.run_sync(_subject_hmac_key, runtime)
     key = _cached_subject_key(runtime, subject)
-    wanted = [_purpose(known, purpose)] if purpose else list(known.values())
-    found = await (runtime.db.read_on_loop(_READ_ONE, {"key": key, "purpose": wanted[0].key})
-                   if purpose else runtime.db.read_on_loop(_READ_ALL, {"key": key}))
+    wanted, params = _wanted(known, key, purpose)
+    found = await runtime.db.read_on_loop(_READ_ONE if purpose else _READ_ALL, params)
     return _answer(key, wanted, found, runtime.settings.consent_gpc_precedence, jurisdiction)
 
 

@@ -111,13 +111,16 @@ def _arrow_batches(unit: Unit, schema: Any, after: int | None = None):  # type: 
 
 _WORDS = ", ".join(f"{sql} AS subject_k{j + 1}"
                    for j, sql in enumerate(key_words_sql("subject_hash")))
-_TYPED = ("SELECT subject_hash, purpose, status, lawful_basis, source, jurisdiction, "
-          "CAST(occurred_at AS TIMESTAMP) AS occurred_at, CAST(event_id AS BIGINT) AS event_id, "
-          "CAST(gpc_at AS TIMESTAMP) AS gpc_at, " + _WORDS.replace("{", "{{").replace("}", "}}")
-          + " FROM {source}")
-"""The snapshot's rows: the state's columns, typed, and the subject key also as four integers
-(``subject_k1`` …, :func:`~steward.engines.consent.subjects.key_words_sql`), which large
-audiences are joined on."""
+
+
+def _typed(source: str) -> str:
+    """The snapshot's rows from ``source``: the state's columns, typed, and the subject key
+    also as four integers (``subject_k1`` …,
+    :func:`~steward.engines.consent.subjects.key_words_sql`), which large audiences are
+    joined on."""
+    return ("SELECT subject_hash, purpose, status, lawful_basis, source, jurisdiction, "
+            "CAST(occurred_at AS TIMESTAMP) AS occurred_at, CAST(event_id AS BIGINT) AS "
+            f"event_id, CAST(gpc_at AS TIMESTAMP) AS gpc_at, {_WORDS} FROM {source}")
 
 
 def _export(unit: Unit, target: Path, *, after: int | None = None,
@@ -144,10 +147,10 @@ def _export(unit: Unit, target: Path, *, after: int | None = None,
                 columns = ", ".join(f"'{c}': 'VARCHAR'" for c in STATE_COLUMNS)
                 source = (f"read_csv('{dump}', header = false, columns = {{{columns}}}, "
                           f"auto_detect = false, delim = ',', quote = '\"', nullstr = '')")
-                return _write_snapshot(con, _TYPED.format(source=source), target,
+                return _write_snapshot(con, _typed(source), target,
                                        merge_into=merge_into)
         con.register("state_rows", _state_table(unit, after))
-        return _write_snapshot(con, _TYPED.format(source="state_rows"), target,
+        return _write_snapshot(con, _typed("state_rows"), target,
                                merge_into=merge_into)
     finally:
         con.close()
@@ -225,7 +228,7 @@ def state_relation(unit: Unit, con_folder: Path) -> tuple[str, dict[str, Any]]:
     try:
         con.execute("SET TimeZone = 'UTC'")
         con.register("delta_rows", _state_table(unit, meta["max_event_id"]))
-        con.execute(f"COPY ({_TYPED.format(source='delta_rows')}) TO '{delta_path}' "
+        con.execute(f"COPY ({_typed('delta_rows')}) TO '{delta_path}' "
                     f"(FORMAT parquet)")
     finally:
         con.close()

@@ -46,6 +46,13 @@ class Actor:
         return cls(name=name, roles=frozenset({Role.ADMIN}), via="system")
 
 
+def require(actor: Actor, access: Access, what: str) -> None:
+    """Raise Forbidden unless ``actor``'s roles satisfy ``access`` (for work done without a
+    unit of work; :meth:`Unit.require` inside one)."""
+    if not access.allows(actor.roles):
+        raise Forbidden(f"{actor.name} may not {what}")
+
+
 @dataclass
 class Unit:
     """One transaction, with the actor it runs for and the settings in force."""
@@ -72,8 +79,7 @@ class Unit:
 
     def require(self, access: Access, what: str) -> None:
         """Raise Forbidden unless the actor's roles satisfy ``access``."""
-        if not access.allows(self.actor.roles):
-            raise Forbidden(f"{self.actor.name} may not {what}")
+        require(self.actor, access, what)
 
 
 class Runtime:

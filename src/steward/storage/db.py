@@ -138,6 +138,14 @@ class PlainQuery:
             found = self._compiled[dialect.name] = _Compiled(compiled.string, order)
         return found
 
+    def bound(self, dialect: Dialect, params: Mapping[str, Any]) -> tuple[str, Any]:
+        """The SQL for ``dialect`` and ``params`` as its driver takes them (named, or in
+        order for a positional paramstyle)."""
+        compiled = self.compiled(dialect)
+        if compiled.order is None:
+            return compiled.sql, params
+        return compiled.sql, [params[k] for k in compiled.order]
+
     def rows(self, dialect: Dialect, describe: Callable[[], Sequence[Any]],
              found: Sequence[Any]) -> list[Any]:
         """The driver's rows as named tuples with their columns converted; the shape is made
@@ -252,14 +260,13 @@ class Database:
     def read(self, query: PlainQuery, params: Mapping[str, Any]) -> list[Any]:
         """The rows of ``query`` (named tuples), read outside any transaction: one round trip,
         no BEGIN or COMMIT. A connection whose statement failed is discarded, not pooled."""
-        compiled = query.compiled(self.engine.dialect)
-        args: Any = params if compiled.order is None else [params[k] for k in compiled.order]
+        sql, args = query.bound(self.engine.dialect, params)
         pooled = self.engine.raw_connection()
         try:
             with self._autocommit(pooled.driver_connection) as driver:
                 cursor = driver.cursor()
                 try:
-                    cursor.execute(compiled.sql, args)
+                    cursor.execute(sql, args)
                     found = cursor.fetchall()
                     rows = query.rows(self.engine.dialect, lambda: cursor.description, found)
                 finally:
@@ -278,12 +285,11 @@ class Database:
         (or was cancelled) is closed, not kept."""
         if self._async_reads is None:
             raise RuntimeError(f"no reads on the event loop on {self.dialect}")
-        compiled = query.compiled(self.engine.dialect)
-        args: Any = params if compiled.order is None else [params[k] for k in compiled.order]
+        sql, args = query.bound(self.engine.dialect, params)
         conn = await self._async_reads.take()
         try:
             async with conn.cursor() as cursor:
-                await cursor.execute(compiled.sql, args)
+                await cursor.execute(sql, args)
                 found = await cursor.fetchall()
                 rows = query.rows(self.engine.dialect, lambda: cursor.description, found)
         except BaseException:
