@@ -49,3 +49,39 @@ def test_postgres_trigger_refuses_update_and_delete(runtime: Runtime, operator) 
                       "TRUNCATE audit_log"):
         with pytest.raises(DBAPIError, match="append-only"), runtime.db.engine.begin() as conn:
             conn.execute(text(statement))
+
+
+def test_consent_keys_migration_goes_down_and_up(runtime: Runtime) -> None:
+    """0012 (bytewise keys, hash index on events by subject) can be undone and redone, and leaves
+    the schema the ORM declares."""
+    from alembic import command
+
+    cfg = migrate._config()
+    with runtime.db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0011")
+    assert migrate.current_revision(runtime.db) == "0011"
+    migrate.upgrade(runtime.db)
+    with runtime.db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}),
+                                Base.metadata)
+    assert diff == []
+
+
+@pytest.mark.postgres
+def test_postgres_ledger_keys_are_bytewise_and_events_hashed_by_subject(runtime: Runtime) -> None:
+    if runtime.db.dialect != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with runtime.db.engine.connect() as conn:
+        collations = dict(conn.execute(text(
+            "SELECT table_name || '.' || column_name, collation_name "
+            "FROM information_schema.columns WHERE table_name LIKE 'consent_%' "
+            "AND column_name IN ('subject_hash', 'purpose', 'idempotency_key')")).all())
+        method = conn.execute(text(
+            "SELECT am.amname FROM pg_class c JOIN pg_am am ON am.oid = c.relam "
+            "WHERE c.relname = 'ix_consent_events_subject'")).scalar_one()
+    assert collations == {"consent_events.subject_hash": "C", "consent_events.purpose": "C",
+                          "consent_events.idempotency_key": "C",
+                          "consent_state.subject_hash": "C", "consent_state.purpose": "C",
+                          "consent_erasures.subject_hash": "C"}
+    assert method == "hash"

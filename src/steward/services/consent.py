@@ -252,6 +252,8 @@ def max_event_id(unit: Unit) -> int:
     return int(unit.session.scalar(select(func.max(ConsentEvent.id))) or 0)
 
 
+#: One window (one sort, one pass) gives both the latest event and the last GPC signal: the
+#: frame is the whole partition, so MAX sees every event; ROW_NUMBER ignores frames.
 STATE_UPSERT = """
 INSERT INTO consent_state (subject_hash, purpose, status, lawful_basis, source, jurisdiction,
                            occurred_at, event_id, gpc_at)
@@ -259,11 +261,11 @@ SELECT subject_hash, purpose, status, lawful_basis, source, jurisdiction, occurr
 FROM (
   SELECT e.subject_hash, e.purpose, e.status, e.lawful_basis, e.source, e.jurisdiction,
          e.occurred_at, e.id,
-         ROW_NUMBER() OVER (PARTITION BY e.subject_hash, e.purpose
-                            ORDER BY e.occurred_at DESC, e.id DESC) AS rn,
-         MAX(CASE WHEN e.source = 'gpc' THEN e.occurred_at END)
-             OVER (PARTITION BY e.subject_hash, e.purpose) AS gpc_at
+         ROW_NUMBER() OVER w AS rn,
+         MAX(CASE WHEN e.source = 'gpc' THEN e.occurred_at END) OVER w AS gpc_at
   FROM consent_events e WHERE e.id > :after
+  WINDOW w AS (PARTITION BY e.subject_hash, e.purpose ORDER BY e.occurred_at DESC, e.id DESC
+               ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
 ) t WHERE rn = 1
 ON CONFLICT (subject_hash, purpose) DO UPDATE SET
   {assignments},

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from steward.engines.consent import ConsentStringError
 from steward.engines.consent.events import COLUMNS, open_events
@@ -38,6 +38,9 @@ BATCH_ROWS = 100_000
 CHUNK_BATCHES = 50  # 5M rows per chunk moved into the ledger
 STRING_FILE_COLUMNS = ("subject", "consent_string")
 MAX_STRING_FILE_ROWS = 100_000
+#: PostgreSQL memory for the import's sorts (the state window over every new event): the
+#: default 4 MB spills a million-event import to disk.
+BULK_WORK_MEM = "256MB"
 
 
 def _sha256(path: Path) -> str:
@@ -79,6 +82,7 @@ def _postgres_load(unit: Unit, events: Any) -> int:
     import pyarrow.csv as pacsv
 
     raw = unit.session.connection().connection.dbapi_connection
+    unit.session.execute(text(f"SET LOCAL work_mem = '{BULK_WORK_MEM}'"))
     cols = ", ".join(c if c != "subject" else "subject_encrypted" for c in COLUMNS)
     options = pacsv.WriteOptions(include_header=False)
     subject_at = COLUMNS.index("subject")

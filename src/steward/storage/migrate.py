@@ -18,7 +18,7 @@ from steward.storage.db import Database
 if TYPE_CHECKING:
     from alembic.config import Config
 
-HEAD = "0011"
+HEAD = "0012"
 """The newest migration's revision: update it with each new migration."""
 
 
