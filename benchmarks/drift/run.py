@@ -29,6 +29,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bytecode import precompile  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 EVIDENTLY_VENV = HERE / "data" / "evidently-venv"
@@ -80,12 +83,6 @@ def ensure_evidently() -> Path:
         subprocess.run(["uv", "pip", "install", "-q", "evidently", "pandas<3", "pyarrow"],
                        check=True, env=env)
     return python
-
-
-def precompile(python: Path, *folders: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    subprocess.run([str(python), "-m", "compileall", "-q", "-j", "0", *map(str, folders)],
-                   env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
 
 
 def site_packages(python: Path) -> Path:

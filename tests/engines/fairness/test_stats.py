@@ -105,3 +105,24 @@ def test_holm_and_bonferroni() -> None:
     assert adjust_p_values(p, method="bonferroni") == pytest.approx([0.04, 0.16, 0.12, 0.02])
     assert adjust_p_values(p, method="none") == p
     assert adjust_p_values([]) == []
+
+
+@pytest.mark.parametrize(("k", "n", "p"), [(7, 1000, 0.002), (500, 1000, 0.45),
+                                           (1_200, 10_000, 0.1), (40, 50, 0.97)])
+def test_binomial_window_too_narrow_falls_back_to_the_whole_range(
+        k: int, n: int, p: float, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The exact test sums a window around the observed count and its mirror only when the
+    tails it leaves out are provably negligible; a window with no margin is not, and the test
+    then sums the whole range, with the same answer."""
+    from steward.engines.fairness import _stats
+
+    sizes: list[int] = []
+    real = _stats._log_pmf
+    monkeypatch.setattr(_stats, "_log_pmf", lambda logs, low, high, logit: (
+        sizes.append(high - low), real(logs, low, high, logit))[1])
+    monkeypatch.setattr(_stats, "_WINDOW_SD", 0)
+    monkeypatch.setattr(_stats, "_WINDOW_PAD", 0)
+    result = binomial_test(k, n, p)
+    assert result is not None
+    assert len(sizes) == 2 and sizes[0] < sizes[1]
+    assert result.p_value == pytest.approx(stats.binomtest(k, n, p).pvalue, rel=1e-9)

@@ -33,6 +33,8 @@ TestName = Literal["z", "fisher", "binomial"]
 _TIE = 1.0 + 1e-7
 _SQRT2 = math.sqrt(2.0)
 _EXACT_SPAN = 20_000
+_WINDOW_SD, _WINDOW_PAD = 20, 50  # the window beyond the observed count and its mirror
+_NEGLIGIBLE = math.log(1e-16) - 1.0  # each tail left out: below half of 1e-16 of P(observed)
 _UNDERFLOW = -746.0  # exp(x) rounds to 0.0 for every x below (the smallest double is e^-744.4)
 
 
@@ -220,11 +222,46 @@ def binomial_test(
         return TestResult("binomial", None, 0.0)  # beyond 60 sd: below double precision
     if logs is None or logs.trials != trials:
         logs = BinomialLogs(trials)
+    logit = math.log(p) - math.log1p(-p)
+    # Most of that range is tail far below the observed count's own probability and its
+    # mirror's: sum a window around them, if what it leaves out provably cannot matter.
+    mode = min(trials, int((trials + 1) * p))
+    reach = abs(successes - mode) + _WINDOW_SD * sd + _WINDOW_PAD
+    first, last = max(low, int(mode - reach)), min(high, int(math.ceil(mode + reach)))
+    log_pmf = _log_pmf(logs, first, last, logit)
+    if (first, last) != (low, high) and not _tails_negligible(
+            log_pmf, first, last, successes - first, trials, logit):
+        first, last = low, high
+        log_pmf = _log_pmf(logs, low, high, logit)
+    return TestResult("binomial", None, _two_sided_from_log_pmf(log_pmf, successes - first))
+
+
+def _log_pmf(logs: BinomialLogs, low: int, high: int, logit: float) -> np.ndarray:
+    """log P(k) - log P(low) for k in [low, high], by the ratio recurrence."""
     log_pmf = np.empty(high - low + 1)
     log_pmf[0] = 0.0
-    steps = logs.steps(low, high, math.log(p) - math.log1p(-p), out=log_pmf[1:])
+    steps = logs.steps(low, high, logit, out=log_pmf[1:])
     np.cumsum(steps, out=steps)
-    return TestResult("binomial", None, _two_sided_from_log_pmf(log_pmf, successes - low))
+    return log_pmf
+
+
+def _tails_negligible(log_pmf: np.ndarray, low: int, high: int, observed: int, trials: int,
+                      logit: float) -> bool:
+    """Whether the probability beyond ``[low, high]`` is below 1e-16 of the observed count's.
+
+    The binomial is log-concave, so past either end the terms fall at least geometrically, by
+    the ratio at that end: a tail is at most ``P(end) * r / (1 - r)``. Compared in logarithms.
+    """
+    ends = []
+    if high < trials:  # log of P(high + 1) / P(high)
+        ends.append((log_pmf[-1], math.log(trials - high) - math.log(high + 1.0) + logit))
+    if low > 0:  # log of P(low - 1) / P(low)
+        ends.append((log_pmf[0], math.log(float(low)) - math.log(trials - low + 1.0) - logit))
+    for log_end, log_r in ends:
+        if log_r >= 0.0 or (log_end - log_pmf[observed] + log_r - math.log(-math.expm1(log_r))
+                            > _NEGLIGIBLE):
+            return False
+    return True
 
 
 def adjust_p_values(p_values: Sequence[float], *, method: Correction = "holm") -> list[float]:
