@@ -157,6 +157,17 @@ def state_from_events(events: Path, folder: Path) -> int:
     return int(rows)
 
 
+def first_json(out: str) -> dict:
+    """The command's JSON document; what it printed after it (a warning) is shown, not parsed."""
+    start = out.find("{")
+    if start < 0:
+        raise SystemExit(f"no JSON in the command's output:\n{out}")
+    document, end = json.JSONDecoder().raw_decode(out, start)
+    if out[end:].strip():
+        print(f"  (the command also printed: {out[end:].strip()[:500]})")
+    return document
+
+
 def timed(args: list[str], env: dict[str, str] | None = None) -> tuple[float, int, str]:
     """Run a process; its wall seconds, peak RSS (MiB, ``os.wait4``) and its output."""
     import threading
@@ -275,25 +286,32 @@ def main() -> None:
                         help="skip ingest and lookups: build the state snapshot straight from "
                              "the events file on DuckDB, then filter (for sizes whose ingest "
                              "does not fit the time)")
+    parser.add_argument("--lookups-only", action="store_true",
+                        help="time only the lookups, on the ledger the last run left")
     args = parser.parse_args()
     precompile()
 
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    admin = create_engine(args.database_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS consent_bench WITH (FORCE)"))
-        conn.execute(text("CREATE DATABASE consent_bench"))
     url = make_url(args.database_url).set(database="consent_bench").render_as_string(
         hide_password=False)
     work = args.data / "run"
-    subprocess.run(["rm", "-rf", str(work)], check=True)
-    work.mkdir(parents=True)
     env = {**os.environ, "STEWARD_DATABASE_URL": url, "STEWARD_DATA_DIR": str(work / "steward"),
            "STEWARD_ENVIRONMENT": "development", "STEWARD_SECRET_KEY": "b" * 48,
            "STEWARD_SUBJECT_KEY": "k" * 44}
     steward = [sys.executable, "-m", "steward.cli.main"]
+    if args.lookups_only:
+        if not (work / "steward").is_dir():
+            raise SystemExit(f"--lookups-only: no earlier run in {work}")
+        lookups_on(args, url, env, steward)
+        return
+    admin = create_engine(args.database_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("DROP DATABASE IF EXISTS consent_bench WITH (FORCE)"))
+        conn.execute(text("CREATE DATABASE consent_bench"))
+    subprocess.run(["rm", "-rf", str(work)], check=True)
+    work.mkdir(parents=True)
     subprocess.run([*steward, "db", "upgrade"], env=env, check=True, capture_output=True)
 
     t = time.perf_counter()
@@ -314,7 +332,7 @@ def main() -> None:
     else:
         seconds, peak, out = timed([*steward, "consent", "ingest", str(events), "--format",
                                     "json"], env=env)
-        ingest = json.loads(out[out.index("{"):out.rindex("}") + 1])
+        ingest = first_json(out)
         print(f"steward ingest: {seconds:.1f} s, {args.events / seconds:,.0f} events/s, "
               f"added {ingest['added']:,}, peak RSS {peak} MiB")
 
@@ -322,7 +340,7 @@ def main() -> None:
                    "--out", str(work / "allowed.parquet"), "--denied",
                    str(work / "refused.parquet"), "--format", "json"]
     seconds, peak, out = timed(filter_args, env=env)
-    result = json.loads(out[out.index("{"):out.rindex("}") + 1])
+    result = first_json(out)
     print(f"steward filter: {seconds:.2f} s, {args.audience / seconds:,.0f} rows/s, "
           f"ratio to the baseline {seconds / baseline:.2f}x; allowed {result['allowed']:,}, "
           f"refused {json.dumps(result['by_reason'])}, policy {result['verdict']}")
@@ -344,7 +362,7 @@ def main() -> None:
                                 "--purpose", PURPOSE, "--out", str(work / "allowed-h.parquet"),
                                 "--denied", str(work / "refused-h.parquet"), "--format", "json"],
                                env=env)
-    same = json.loads(out[out.index("{"):out.rindex("}") + 1])["by_reason"] == result["by_reason"]
+    same = first_json(out)["by_reason"] == result["by_reason"]
     print(f"steward filter --hashed (the audience already keyed, no HMAC): {seconds:.2f} s, "
           f"ratio to the baseline {seconds / baseline:.2f}x, same counts: {same}")
 
@@ -358,8 +376,15 @@ def main() -> None:
           f"included, normalising as it reads; the filter uses it from {KERNEL_MIN_ROWS:,} rows), "
           f"alone: {seconds:.2f} s")
 
-    if args.state_from_events:
-        return
+    if not args.state_from_events:
+        lookups_on(args, url, env, steward)
+
+
+def lookups_on(args: argparse.Namespace, url: str, env: dict[str, str], steward: list[str]
+               ) -> None:
+    """Serve the ledger and time lookups at ``--rate``, stepping down until the p99 is met."""
+    from sqlalchemy import create_engine, text
+
     # The lookups measure the ledger at rest: the bulk import just left PostgreSQL with
     # autovacuum, statistics and a checkpoint to catch up on, which would stall them.
     bench = create_engine(url, isolation_level="AUTOCOMMIT")
@@ -369,7 +394,7 @@ def main() -> None:
     bench.dispose()
     user = subprocess.run([*steward, "users", "add", "cmp", "--roles", "it", "--password",
                            "benchmark-pass-1"], env=env, capture_output=True, text=True)
-    if user.returncode:
+    if user.returncode and "exists" not in user.stderr:  # a run before this one made it
         raise SystemExit(user.stderr)
     token = subprocess.run([*steward, "tokens", "create", "cmp"], env=env, capture_output=True,
                            text=True, check=True).stdout.strip().splitlines()[-1].strip()
