@@ -22,11 +22,12 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.routing import APIRoute, iter_route_contexts
 from starlette._utils import get_route_path
 from starlette.datastructures import QueryParams
 from starlette.routing import BaseRoute, Match, NoMatchFound, compile_path
 from starlette.types import Receive, Scope, Send
+
+from steward.api.deps import declared_routes
 
 QUERY = "steward.fast_query"
 """Scope key: the query parameters the fast path read (name -> last value, or None)."""
@@ -86,14 +87,11 @@ def literal_segments(app: FastAPI, prefix: str) -> frozenset[str]:
     """The literal first segments of ``app``'s declared routes under ``prefix`` (``decode``,
     ``purposes`` … under ``/api/v1/consent/``): every other segment there is a parameter."""
     found: set[str] = set()
-    for context in iter_route_contexts(app.routes):
-        original = context.original_route
-        if isinstance(original, APIRoute):
-            full = context.path or original.path
-            if full.startswith(prefix):
-                segment = full[len(prefix):].split("/")[0]
-                if segment and "{" not in segment:
-                    found.add(segment)
+    for route in declared_routes(app):
+        if route.path.startswith(prefix):
+            segment = route.path[len(prefix):].split("/")[0]
+            if segment and "{" not in segment:
+                found.add(segment)
     return frozenset(found)
 
 
@@ -105,15 +103,9 @@ def install(app: FastAPI, path: str, endpoint: Endpoint, *, limits: Mapping[str,
     ``GET <prefix><anything>`` before the declared one (the fast path would change routing)."""
     route = FastGet(path, endpoint, fixed=frozenset(), limits=limits)
     probe = route.prefix + "a-probe-segment"
-    first: str | None = None
-    for context in iter_route_contexts(app.routes):
-        original = context.original_route
-        if not isinstance(original, APIRoute):
-            continue
-        full = context.path or original.path
-        if "GET" in (context.methods or original.methods) and compile_path(full)[0].match(probe):
-            first = full
-            break
+    first = next((declared.path for declared in declared_routes(app)
+                  if "GET" in declared.methods and compile_path(declared.path)[0].match(probe)),
+                 None)
     if first != path:
         raise RuntimeError(f"GET {route.prefix}… is routed to {first}, not {path}")
     route.fixed = literal_segments(app, route.prefix)
