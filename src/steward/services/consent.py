@@ -143,13 +143,13 @@ def purposes(unit: Unit) -> dict[str, Purpose]:
     (lookups read them on every request); a change made here is seen at once."""
     if unit.runtime is None:
         return _load_purposes(unit)
-    unit.runtime._cache.pop(_purposes_key(1), None)
+    unit.runtime.forget(_purposes_key(1))
     return unit.runtime.cached(_purposes_key(), lambda: _load_purposes(unit))
 
 
 def _cached_purposes(runtime: Runtime) -> dict[str, Purpose] | None:
     """This minute's purposes if the runtime holds them."""
-    cached: dict[str, Purpose] | None = runtime._cache.get(_purposes_key())
+    cached: dict[str, Purpose] | None = runtime.peek(_purposes_key())
     return cached
 
 
@@ -165,8 +165,7 @@ def _purposes_of(runtime: Runtime, actor: Actor) -> dict[str, Purpose]:
 
 def _forget_purposes(unit: Unit) -> None:
     if unit.runtime is not None:
-        for key in [k for k in unit.runtime._cache if k.startswith("consent:purposes:")]:
-            unit.runtime._cache.pop(key, None)
+        unit.runtime.forget("consent:purposes:", prefix=True)
 
 
 def list_purposes(unit: Unit) -> list[dict[str, Any]]:
@@ -609,7 +608,7 @@ async def quick_lookup_on_loop(runtime: Runtime, actor: Actor, subject: str, *,
     known = _cached_purposes(runtime)
     if known is None:
         known = await anyio.to_thread.run_sync(_purposes_of, runtime, actor)
-    if _SUBJECT_KEY not in runtime._cache:
+    if runtime.peek(_SUBJECT_KEY) is None:
         await anyio.to_thread.run_sync(_subject_hmac_key, runtime)
     key = _cached_subject_key(runtime, subject)
     wanted, params = _wanted(known, key, purpose)

@@ -143,6 +143,17 @@ class Runtime:
             self._cache[key] = build()
         return self._cache[key]
 
+    def peek(self, key: str) -> Any | None:
+        """What :meth:`cached` keeps under ``key``, or None; builds nothing (for a caller on an
+        event loop, which builds it in a worker thread instead)."""
+        return self._cache.get(key)
+
+    def forget(self, key: str, *, prefix: bool = False) -> None:
+        """Drop what :meth:`cached` keeps under ``key`` (with ``prefix``: under every key that
+        starts with it)."""
+        for found in [k for k in self._cache if k.startswith(key)] if prefix else [key]:
+            self._cache.pop(found, None)
+
     def close(self) -> None:
         self.db.dispose()
 
