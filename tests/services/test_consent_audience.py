@@ -143,6 +143,33 @@ def test_an_import_merges_into_the_snapshot_as_a_rebuild_would(runtime: Runtime,
     assert len(merged) == full["rows"] > 900
 
 
+def test_the_snapshot_holds_the_state_row_for_row_without_a_file_between(
+        runtime: Runtime, operator: Actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The state goes from the database into the Parquet snapshot as it is read (on
+    PostgreSQL a streamed ``COPY``): no temporary file, NULLs kept, every row."""
+    import tempfile
+
+    with runtime.unit(operator) as unit:
+        consent_ingest.ingest_file(unit, _ledger(tmp_path, n=700, seed=3))
+
+    def no_scratch(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the export wrote a temporary file")
+
+    monkeypatch.setattr(tempfile, "TemporaryDirectory", no_scratch)
+    with runtime.unit(operator) as unit:
+        meta = consent_audience._rebuild(unit, tmp_path / "snap")
+        state = unit.session.execute(consent_audience.text(
+            "SELECT subject_hash, purpose, status, event_id, gpc_at IS NULL FROM consent_state"
+        )).all()
+    snapshot = duckdb.sql(
+        f"SELECT subject_hash, purpose, status, event_id, gpc_at IS NULL FROM read_parquet("
+        f"'{tmp_path / 'snap' / consent_audience.SNAPSHOT}')").fetchall()
+    assert sorted(snapshot) == sorted(tuple(r) for r in state)
+    assert meta["rows"] == len(state) > 600
+    assert {r[4] for r in state} == {True, False}  # with and without a GPC signal
+
+
 def test_delta_after_the_snapshot_and_erasure_rebuild(runtime: Runtime, operator: Actor,
                                                       tmp_path: Path) -> None:
     from steward.services import consent_rights
