@@ -330,11 +330,13 @@ def main() -> None:
         print(f"state snapshot built from the events file on DuckDB (no ingest): {rows:,} rows "
               f"({time.perf_counter() - t:.1f} s)")
     else:
+        started = time.time()
         seconds, peak, out = timed([*steward, "consent", "ingest", str(events), "--format",
                                     "json"], env=env)
         ingest = first_json(out)
         print(f"steward ingest: {seconds:.1f} s, {args.events / seconds:,.0f} events/s, "
               f"added {ingest['added']:,}, peak RSS {peak} MiB")
+        phases(url, work / "steward" / "consent", started=started, events=args.events)
 
     filter_args = [*steward, "consent", "filter", str(audience), "--purpose", PURPOSE,
                    "--out", str(work / "allowed.parquet"), "--denied",
@@ -378,6 +380,29 @@ def main() -> None:
 
     if not args.state_from_events:
         lookups_on(args, url, env, steward)
+
+
+def phases(url: str, folder: Path, *, started: float, events: int) -> None:
+    """Split the ingest command's time at the import's audit entry (written in the ledger
+    transaction, just before it commits): the ledger, then the snapshot written after it."""
+    from datetime import datetime
+
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        at = conn.scalar(text("SELECT at FROM audit_log WHERE action = 'consent.ingest' "
+                              "ORDER BY seq DESC LIMIT 1"))
+        states = conn.scalar(text("SELECT count(*) FROM consent_state"))
+    engine.dispose()
+    logged = datetime.fromisoformat(at).timestamp()
+    snapshot = (folder / "state.parquet").stat().st_mtime
+    meta = json.loads((folder / "state.json").read_text())
+    print(f"  ledger transaction (to the audit entry): {logged - started:.1f} s, "
+          f"{events / (logged - started):,.0f} events/s; {states:,} state rows")
+    print(f"  state snapshot after it (commit, streamed export, Parquet): "
+          f"{snapshot - logged:.1f} s, {meta['rows']:,} rows, "
+          f"{(folder / 'state.parquet').stat().st_size >> 20} MiB")
 
 
 def lookups_on(args: argparse.Namespace, url: str, env: dict[str, str], steward: list[str]
