@@ -10,6 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from sqlalchemy import text
 
 from steward.errors import InvalidInput
 from steward.services import consent, consent_audience, consent_ingest, evidence, systems, users
@@ -159,7 +160,7 @@ def test_the_snapshot_holds_the_state_row_for_row_without_a_file_between(
     monkeypatch.setattr(tempfile, "TemporaryDirectory", no_scratch)
     with runtime.unit(operator) as unit:
         meta = consent_audience._rebuild(unit, tmp_path / "snap")
-        state = unit.session.execute(consent_audience.text(
+        state = unit.session.execute(text(
             "SELECT subject_hash, purpose, status, event_id, gpc_at IS NULL FROM consent_state"
         )).all()
     snapshot = duckdb.sql(
