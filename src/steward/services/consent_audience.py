@@ -19,7 +19,8 @@ import io
 import json
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -114,8 +115,8 @@ class _CopyStream(io.RawIOBase):
     """The output of a PostgreSQL ``COPY … TO STDOUT`` as a readable binary file.
 
     The driver hands over one row per call; this gathers them into the reader's buffer, so the
-    state streams from the database into the Parquet snapshot without a file in between (the
-    state of a 50M-event ledger is about 6 GB of CSV)."""
+    state streams from the database into the Parquet snapshot (or a filter's delta) without a
+    file in between (the state of a 50M-event ledger is about 6 GB of CSV)."""
 
     def __init__(self, copy: Any) -> None:
         super().__init__()
@@ -186,18 +187,26 @@ def _export(unit: Unit, target: Path, *, after: int | None = None,
     con = duckdb.connect()
     try:
         con.execute("SET TimeZone = 'UTC'")
-        if unit.session.get_bind().dialect.name == "postgresql":
-            raw = unit.session.connection().connection.dbapi_connection
-            with raw.cursor() as cursor, cursor.copy(
-                    f"COPY ({_state_select(after)}) TO STDOUT (FORMAT csv)") as copy:
-                con.register("state_rows", _csv_batches(_CopyStream(copy)))
-                return _write_snapshot(con, _typed("state_rows"), target,
-                                       merge_into=merge_into)
-        con.register("state_rows", _state_table(unit, after))
-        return _write_snapshot(con, _typed("state_rows"), target,
-                               merge_into=merge_into)
+        with _state_rows(unit, con, after):
+            return _write_snapshot(con, _typed("state_rows"), target, merge_into=merge_into)
     finally:
         con.close()
+
+
+@contextmanager
+def _state_rows(unit: Unit, con: Any, after: int | None) -> Iterator[None]:
+    """Register the state rows (all, or those changed since event ``after``) with the DuckDB
+    connection ``con`` as ``state_rows``: on PostgreSQL streamed from a ``COPY`` while the
+    block runs, elsewhere read through the driver."""
+    if unit.session.get_bind().dialect.name != "postgresql":
+        con.register("state_rows", _state_table(unit, after))
+        yield
+        return
+    raw = unit.session.connection().connection.dbapi_connection
+    with raw.cursor() as cursor, cursor.copy(
+            f"COPY ({_state_select(after)}) TO STDOUT (FORMAT csv)") as copy:
+        con.register("state_rows", _csv_batches(_CopyStream(copy)))
+        yield
 
 
 def _write_snapshot(con: Any, select_sql: str, target: Path, *,
@@ -271,9 +280,8 @@ def state_relation(unit: Unit, con_folder: Path) -> tuple[str, dict[str, Any]]:
     con = duckdb.connect()
     try:
         con.execute("SET TimeZone = 'UTC'")
-        con.register("delta_rows", _state_table(unit, meta["max_event_id"]))
-        con.execute(f"COPY ({_typed('delta_rows')}) TO '{delta_path}' "
-                    f"(FORMAT parquet)")
+        with _state_rows(unit, con, meta["max_event_id"]):
+            con.execute(f"COPY ({_typed('state_rows')}) TO '{delta_path}' (FORMAT parquet)")
     finally:
         con.close()
     delta = f"read_parquet('{delta_path}')"
