@@ -185,3 +185,32 @@ def test_an_empty_file_is_refused_in_one_line(tmp_path) -> None:  # type: ignore
     empty.write_bytes(b"")
     with pytest.raises(InvalidInput, match="the file is empty"):
         open_table(str(empty))
+
+
+def test_an_unreadable_file_stops_its_digest(tmp_path: Path) -> None:
+    """The SHA-256 starts before DuckDB opens the files; when they cannot be opened, the
+    digest thread is stopped and joined rather than left hashing in the background."""
+    import threading
+
+    broken = tmp_path / "broken.parquet"
+    broken.write_bytes(b"PAR1 this is not parquet" * 1000)
+    with pytest.raises(InvalidInput):
+        open_table(broken)
+    assert not [t for t in threading.enumerate() if t.name == "steward-sha256"]
+
+
+def test_a_cancelled_digest_stops_between_chunks(tmp_path: Path) -> None:
+    import threading
+
+    from steward.engines.backends._files import BackgroundDigests, _Cancelled, sha256_file
+
+    big = tmp_path / "big.bin"
+    big.write_bytes(b"x" * (9 << 20))  # three chunks
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(_Cancelled):
+        sha256_file(big, stop=stop)
+    digests = BackgroundDigests([big])
+    digests.cancel()
+    assert not any(t.name == "steward-sha256" for t in threading.enumerate())
+    assert sha256_file(big).sha256 == hashlib.sha256(big.read_bytes()).hexdigest()

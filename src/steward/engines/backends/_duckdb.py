@@ -172,7 +172,20 @@ class DuckDBTable(TableBase):
 
 
 def open_duckdb_files(files: FileSet, *, hash_files: bool = True) -> DuckDBTable:
-    """Open Parquet or CSV files as one DuckDB view, read in place."""
+    """Open Parquet or CSV files as one DuckDB view, read in place.
+
+    The files' SHA-256 starts first, in a thread, while DuckDB is imported and opens them.
+    """
+    digests = BackgroundDigests(files.files) if hash_files else None
+    try:
+        return _open_files(files, digests)
+    except BaseException:
+        if digests is not None:
+            digests.cancel()
+        raise
+
+
+def _open_files(files: FileSet, digests: BackgroundDigests | None) -> DuckDBTable:
     con = _connect()
     paths = "[" + ", ".join(_sql_string(str(f)) for f in files.files) + "]"
     reader = (
@@ -188,7 +201,6 @@ def open_duckdb_files(files: FileSet, *, hash_files: bool = True) -> DuckDBTable
             UNREADABLE_FILE.format(path=files.description, reason=first_line(error)),
             path=files.description,
         ) from error
-    digests = BackgroundDigests(files.files) if hash_files else None
     return DuckDBTable(
         con, relation=VIEW, source=files.description, owns_connection=True, digests=digests
     )

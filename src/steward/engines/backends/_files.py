@@ -98,32 +98,49 @@ def _expand(item: str) -> list[Path]:
     return [path]
 
 
-def sha256_file(path: Path) -> FileDigest:
-    """SHA-256 of one file, read in 4 MiB chunks."""
+class _Cancelled(Exception):
+    """Raised inside a digest thread whose result is no longer wanted."""
+
+
+def sha256_file(path: Path, *, stop: threading.Event | None = None) -> FileDigest:
+    """SHA-256 of one file, read in 4 MiB chunks (until ``stop`` is set, if given)."""
     digest = hashlib.sha256()
     size = 0
     with path.open("rb") as handle:
         while chunk := handle.read(_CHUNK):
+            if stop is not None and stop.is_set():
+                raise _Cancelled
             digest.update(chunk)
             size += len(chunk)
     return FileDigest(path=str(path), bytes=size, sha256=digest.hexdigest())
 
 
 class BackgroundDigests:
-    """Hash files in a daemon thread; :meth:`result` waits for it and re-raises its error."""
+    """Hash files in a daemon thread; :meth:`result` waits for it and re-raises its error.
+
+    Backends start it before they import their engine, so the hashing (which releases the GIL)
+    runs on a core the single-threaded start-up leaves idle; :meth:`cancel` stops it between
+    chunks when the files turn out to be unreadable.
+    """
 
     def __init__(self, files: Sequence[Path]) -> None:
         self._files = tuple(files)
         self._result: tuple[FileDigest, ...] | None = None
         self._error: BaseException | None = None
+        self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="steward-sha256", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         try:
-            self._result = tuple(sha256_file(f) for f in self._files)
+            self._result = tuple(sha256_file(f, stop=self._stop) for f in self._files)
         except BaseException as error:  # noqa: BLE001 - handed to the caller in result()
             self._error = error
+
+    def cancel(self) -> None:
+        """Stop hashing (between chunks) and wait for the thread; its result is dropped."""
+        self._stop.set()
+        self._thread.join()
 
     def result(self) -> tuple[FileDigest, ...]:
         self._thread.join()

@@ -18,6 +18,7 @@ from steward.engines.backends import (
     open_table,
 )
 from steward.engines.backends._base import TableBase
+from steward.engines.fairness._gc import collector_paused
 from steward.engines.fairness._query import (
     CALIBRATION_BINS,
     BackgroundQuery,
@@ -183,12 +184,14 @@ def audit_fairness(
         # load while the engine reads the table.
         first = BackgroundQuery(table, count_query(table, spec), progress=progress)
         try:
-            from steward.engines.fairness import _measure as derive
+            with collector_paused():
+                from steward.engines.fairness import _measure as derive
         except BaseException:
             first.cancel()
             raise
         rows = first.result()
-        cells = derive.read_cells(table, spec, progress=progress, rows=rows)
+        with collector_paused():
+            cells = derive.read_cells(table, spec, progress=progress, rows=rows)
         derive.check_cells(cells, spec, table.source)
         total = int(cells.counts["rows"].sum())
         fingerprint = table.fingerprint(rows=total)
@@ -199,6 +202,24 @@ def audit_fairness(
                 reference, spec.groups, reference_weight, backend=backend, spark=spark,
                 hash_files=hash_files)
     notify("computing", 0.0)
+    with collector_paused():
+        return _derived(derive, cells, spec, total=total, fingerprint=fingerprint,
+                        ref_values=ref_values, ref_population=ref_population,
+                        ref_info=ref_info, intersections=intersections,
+                        min_group_size=min_group_size, confidence=confidence, missing=missing,
+                        thresholds=thresholds, backend=backend, notify=notify)
+
+
+def _derived(
+    derive: Any, cells: Any, spec: CountSpec, *, total: int, fingerprint: Any,
+    ref_values: Any, ref_population: Any, ref_info: dict[str, Any] | None,
+    intersections: bool, min_group_size: int, confidence: float, missing: MissingPolicy,
+    thresholds: FairnessThresholds | None, backend: BackendName,
+    notify: ProgressCallback,
+) -> FairnessResult:
+    """Every scope measured from the cells, judged, as the result (``derive`` is
+    :mod:`._measure`, imported while the pass ran)."""
+    decision, label, score = spec.decision, spec.label, spec.score
     scopes, overall, left_out = derive.measure(
         cells, spec, ref_values=ref_values, ref_population=ref_population,
         intersections=intersections, min_group_size=min_group_size, confidence=confidence,

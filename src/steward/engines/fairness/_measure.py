@@ -22,6 +22,7 @@ from steward.engines.fairness._groups import (
     GroupEncoder,
     MissingPolicy,
     ScopeCounts,
+    group_sums,
     rollup,
     scopes_for,
 )
@@ -132,11 +133,5 @@ def _overall_calibration(
     if calibration_bins is None:
         return None
     scored = bins >= 0
-    out = {}
-    for name in ("cal_n", "cal_pos", "cal_score_sum"):
-        values = counts[name]
-        summed = np.zeros((1, calibration_bins), dtype=values.dtype)
-        np.add.at(summed, (np.zeros(int(scored.sum()), dtype=np.int64), bins[scored]),
-                  values[scored])
-        out[name] = summed
-    return out
+    return {name: group_sums(bins[scored], counts[name][scored], calibration_bins)
+            .reshape(1, calibration_bins) for name in ("cal_n", "cal_pos", "cal_score_sum")}

@@ -10,6 +10,7 @@ import numpy as np
 
 from steward.engines.backends import Fingerprint
 from steward.engines.fairness._counts import calibration_edges
+from steward.engines.fairness._gc import collector_paused
 from steward.engines.fairness._judge import FairnessThresholds, Finding, Judgement, Verdict, judge
 from steward.engines.fairness._metrics import LABEL_RATES, ScopeMetrics
 
@@ -182,7 +183,8 @@ class FairnessResult:
         write (a tenth of a 10M-row audit)."""
         import orjson
 
-        return orjson.dumps(self.to_dict())
+        with collector_paused():
+            return orjson.dumps(self.to_dict())
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract: plain lists, dicts, strings, numbers and ``null`` (never NaN)."""

@@ -33,7 +33,7 @@ TestName = Literal["z", "fisher", "binomial"]
 _TIE = 1.0 + 1e-7
 _SQRT2 = math.sqrt(2.0)
 _EXACT_SPAN = 20_000
-_WINDOW_SD, _WINDOW_PAD = 20, 50  # the window beyond the observed count and its mirror
+_WINDOW_SD, _WINDOW_PAD = 10, 10  # the window beyond the observed count and its mirror
 _NEGLIGIBLE = math.log(1e-16) - 1.0  # each tail left out: below half of 1e-16 of P(observed)
 _UNDERFLOW = -746.0  # exp(x) rounds to 0.0 for every x below (the smallest double is e^-744.4)
 
