@@ -169,3 +169,91 @@ def test_cheap_pass_on_spark(spark: Any) -> None:
     scores = tricky_scores()
     with open_table(shared_cells(scores).to_pandas(), backend="spark", spark=spark) as table:
         check_shared(table, scores, queries=2)
+
+
+def decisions_file(tmp_path: Any, *, name: str = "decisions.parquet", **columns: Any) -> Any:
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(9)
+    n = 3_000
+    data = {"g": pa.array(rng.choice(["a", "b", None], n)),
+            "d": pa.array(rng.integers(0, 2, n), pa.int8()),
+            "y": pa.array(rng.integers(0, 2, n), pa.int8()),
+            "s": pa.array(np.round(rng.random(n), 3))}
+    data.update(columns)
+    path = tmp_path / name
+    pq.write_table(pa.table(data), path, row_group_size=1_000)
+    return path
+
+
+def cells_as_dict(cells: Any) -> dict[Any, dict[str, Any]]:
+    out: dict[Any, dict[str, Any]] = {}
+    for i, value in enumerate(cells.values):
+        entry = out.setdefault((value, int(cells.bins[i])), {})
+        for name, counts in cells.counts.items():
+            entry[name] = entry.get(name, 0) + counts[i]
+    return out
+
+
+def test_a_proven_binary_decision_and_label_share_one_key(tmp_path: Any) -> None:
+    """Parquet statistics that prove the decision and the label 0/1 without NULLs let the pass
+    group by one key for both; the cells are the same as with two keys."""
+    from steward.engines.fairness._query import packable, run_pass
+
+    spec = CountSpec(groups=("g",), decision="d", label="y", score="s")
+    path = decisions_file(tmp_path)
+    with open_table(path) as table:
+        assert table.binary_columns(["d", "y", "s", "g"]) == {"d", "y"}
+        first = run_pass(table, spec)
+        assert first.packed
+        packed = read_cells(table, spec, first=first)
+    import pyarrow.parquet as pq
+
+    with open_table(pq.read_table(path)) as table:  # Arrow: no statistics
+        assert not packable(table, spec)
+        plain = read_cells(table, spec)
+    expected = cells_as_dict(plain)
+    assert cells_as_dict(packed).keys() == expected.keys()
+    for key, entry in cells_as_dict(packed).items():
+        for name, value in entry.items():
+            assert value == pytest.approx(expected[key][name], rel=1e-12), name
+
+
+@pytest.mark.parametrize("column", [
+    pa.array([0, 1, None] * 1_000, pa.int8()),  # a NULL
+    pa.array([0, 1, 2] * 1_000, pa.int8()),  # not 0/1
+    pa.array([0.0, 1.0, 1.0] * 1_000),  # floating: statistics cannot prove 0/1
+])
+def test_statistics_that_prove_nothing_keep_two_keys(tmp_path: Any, column: Any) -> None:
+    from steward.engines.fairness._query import packable
+
+    spec = CountSpec(groups=("g",), decision="d", label="y")
+    with open_table(decisions_file(tmp_path, y=column)) as table:
+        assert "y" not in table.binary_columns(["d", "y"])
+        assert not packable(table, spec)
+
+
+def test_boolean_columns_without_nulls_are_binary(tmp_path: Any) -> None:
+    path = decisions_file(tmp_path, d=pa.array([True, False, True] * 1_000),
+                          y=pa.array([True, None, False] * 1_000))
+    with open_table(path) as table:
+        assert table.binary_columns(["d", "y"]) == {"d"}
+    csv = tmp_path / "decisions.csv"
+    csv.write_text("g,d,y\na,0,1\nb,1,0\n")
+    with open_table(csv) as table:
+        assert table.binary_columns(["d", "y"]) == frozenset()
+
+
+def test_packed_boolean_keys(tmp_path: Any) -> None:
+    from steward.engines.fairness._query import run_pass
+
+    path = decisions_file(tmp_path, d=pa.array([True, False, True] * 1_000),
+                          y=pa.array([True, True, False] * 1_000))
+    spec = CountSpec(groups=("g",), decision="d", label="y")
+    with open_table(path) as table:
+        first = run_pass(table, spec)
+        assert first.packed
+        cells = read_cells(table, spec, first=first)
+    assert int(cells.counts["selected"].sum()) == 2_000
+    assert int(cells.counts["tp"].sum()) == 1_000
+    assert int(cells.counts["positives"].sum()) == 2_000

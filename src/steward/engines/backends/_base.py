@@ -112,6 +112,11 @@ class Table(Protocol):
         """The data's fingerprint, given the row count the engine counted while reading."""
         ...
 
+    def binary_columns(self, names: Iterable[str]) -> frozenset[str]:
+        """Those of ``names`` that the source's own metadata proves hold only 0 and 1 (or
+        booleans) and no NULL, without reading the data; empty when it cannot tell."""
+        ...
+
     def interrupt(self) -> None:
         """Stop a query running on this table in another thread (best effort; may do nothing)."""
         ...
@@ -174,6 +179,10 @@ class TableBase:
             sha256=manifest_sha256(files),
             files=files,
         )
+
+    def binary_columns(self, names: Iterable[str]) -> frozenset[str]:
+        """None proven by default: only file formats with statistics can tell."""
+        return frozenset()
 
     def interrupt(self) -> None:
         """Nothing to stop by default: a query running in another thread runs to its end."""

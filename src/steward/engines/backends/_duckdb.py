@@ -9,7 +9,7 @@ table or view that already lives in it.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from steward.engines.backends._base import (
@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     import duckdb
 
 VIEW = "steward_source"
+_INTEGERS = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
+             "UINTEGER", "UBIGINT", "UHUGEINT")
 _POLL_SECONDS = 0.25
 
 
@@ -81,10 +83,12 @@ class DuckDBTable(TableBase):
         owns_connection: bool,
         digests: BackgroundDigests | None = None,
         rereadable: bool = True,
+        parquet_files: tuple[str, ...] = (),
     ) -> None:
         super().__init__(digests=digests.result if digests is not None else None)
         self._con = connection
         self._owns = owns_connection
+        self._parquet_files = parquet_files
         self.rereadable = rereadable  # False for a stream (an Arrow RecordBatchReader): read once
         self.relation = relation
         self.source = source
@@ -102,6 +106,37 @@ class DuckDBTable(TableBase):
 
     def quote(self, identifier: str) -> str:
         return '"' + identifier.replace('"', '""') + '"'
+
+    def binary_columns(self, names: Iterable[str]) -> frozenset[str]:
+        """From the Parquet footers' statistics (a few milliseconds, no data read): a boolean
+        column with a NULL count of 0 in every row group, or an integer column that also has
+        exact minimum and maximum in [0, 1] in every row group. Other sources, and footers
+        without statistics, prove nothing."""
+        wanted = [name for name in dict.fromkeys(names) if self._integral(name)]
+        if not self._parquet_files or not wanted:
+            return frozenset()
+        files = "[" + ", ".join(_sql_string(f) for f in self._parquet_files) + "]"
+        listed = ", ".join(_sql_string(name) for name in wanted)
+        sql = (
+            "SELECT path_in_schema, "
+            "bool_and(COALESCE(stats_null_count = 0, false)), "
+            "bool_and(COALESCE(TRY_CAST(stats_min_value AS HUGEINT) >= 0 "
+            "AND TRY_CAST(stats_max_value AS HUGEINT) <= 1, false)) "
+            f"FROM parquet_metadata({files}) WHERE path_in_schema IN ({listed}) "
+            "GROUP BY path_in_schema"
+        )
+        try:
+            found = self._con.execute(sql).fetchall()
+        except Exception:  # noqa: BLE001 - statistics are an optimisation; without them, none
+            return frozenset()
+        return frozenset(
+            name for name, no_nulls, in_range in found
+            if no_nulls and (in_range or self.kinds[name] == "boolean")
+        )
+
+    def _integral(self, name: str) -> bool:
+        kind = self.columns.get(name, "").upper()
+        return kind == "BOOLEAN" or kind.startswith(_INTEGERS)
 
     def query(
         self, sql: str, *, progress: ProgressCallback | None = None
@@ -201,8 +236,10 @@ def _open_files(files: FileSet, digests: BackgroundDigests | None) -> DuckDBTabl
             UNREADABLE_FILE.format(path=files.description, reason=first_line(error)),
             path=files.description,
         ) from error
+    parquet = tuple(str(f) for f in files.files) if files.format == "parquet" else ()
     return DuckDBTable(
-        con, relation=VIEW, source=files.description, owns_connection=True, digests=digests
+        con, relation=VIEW, source=files.description, owns_connection=True, digests=digests,
+        parquet_files=parquet,
     )
 
 

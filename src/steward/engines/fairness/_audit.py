@@ -23,7 +23,7 @@ from steward.engines.fairness._query import (
     CALIBRATION_BINS,
     BackgroundQuery,
     CountSpec,
-    count_query,
+    run_pass,
 )
 from steward.errors import InvalidInput
 
@@ -182,16 +182,16 @@ def audit_fairness(
         _check_kinds(table, spec)
         # The pass starts first; numpy and the modules deriving the audit (~0.1 s to import)
         # load while the engine reads the table.
-        first = BackgroundQuery(table, count_query(table, spec), progress=progress)
+        first = BackgroundQuery(table, lambda: run_pass(table, spec, progress=progress))
         try:
             with collector_paused():
                 from steward.engines.fairness import _measure as derive
         except BaseException:
             first.cancel()
             raise
-        rows = first.result()
+        passed = first.result()
         with collector_paused():
-            cells = derive.read_cells(table, spec, progress=progress, rows=rows)
+            cells = derive.read_cells(table, spec, progress=progress, first=passed)
         derive.check_cells(cells, spec, table.source)
         total = int(cells.counts["rows"].sum())
         fingerprint = table.fingerprint(rows=total)

@@ -24,8 +24,10 @@ from steward.engines.fairness._query import (
     CALIBRATION_BINS,
     NO_BIN,
     CountSpec,
+    Pass,
     count_query,
     reference_sql,
+    run_pass,
 )
 
 INT_FIELDS = (
@@ -116,26 +118,28 @@ def read_cells(
     spec: CountSpec,
     *,
     progress: ProgressCallback | None = None,
-    rows: list[tuple[Any, ...]] | None = None,
+    first: Pass | None = None,
 ) -> Cells:
-    """Run :func:`count_query` and derive every per-cell count from its keys.
+    """Run the pass (:func:`run_pass`) and derive every per-cell count from its keys.
 
     With a score, the cheap pass first; the exact one only when a cell straddles two bins.
-    ``rows`` are the cheap pass's rows when the caller has run it already.
+    ``first`` is the cheap pass when the caller has run it already.
     """
-    if rows is None:
-        rows = table.query(count_query(table, spec), progress=progress)
+    if first is None:
+        first = run_pass(table, spec, progress=progress)
+    rows = first.rows
     k = len(spec.groups)
-    width = k + 2 + (spec.label is not None) + 4 * (spec.score is not None)
-    columns = list(zip(*rows, strict=True)) if rows else [()] * width
+    width = k + 2 + (spec.label is not None) + 4 * (spec.score is not None)  # as unpacked
+    columns = _columns(rows, width, first.packed, k)
     position = k
     bins = np.full(len(rows), NO_BIN, dtype=np.int64)
     if spec.score is not None:
         at = position + 1 + (spec.label is not None)
         found = _bins_from_extremes(columns[at], columns[at + 3], columns[at + 4])
         if found is None:
-            rows = table.query(count_query(table, spec, exact_bins=True), progress=progress)
-            columns = list(zip(*rows, strict=True)) if rows else [()] * (width - 2)
+            rows = table.query(count_query(table, spec, exact_bins=True, packed=first.packed),
+                               progress=progress)
+            columns = _columns(rows, width - 2, first.packed, k)
             found = _decode_bins(columns[at])
         bins = found
     decision = _keys(columns[position])
@@ -155,6 +159,20 @@ def read_cells(
         bins=np.where(bins == BELOW, 0, np.where(bins == ABOVE, CALIBRATION_BINS - 1, bins)),
         counts=_derive(size, decision, label, bins, score_sum),
     )
+
+
+def _columns(
+    rows: list[tuple[Any, ...]], width: int, packed: bool, k: int
+) -> list[tuple[Any, ...]]:
+    """The pass's rows as columns, laid out as the unpacked pass returns them: a packed
+    ``dy = 2 * decision + label`` key becomes the decision key and the label key."""
+    if not rows:
+        return [()] * width
+    columns = list(zip(*rows, strict=True))
+    if packed:
+        dy = columns[k]
+        columns[k:k + 1] = [tuple(v >> 1 for v in dy), tuple(v & 1 for v in dy)]
+    return columns
 
 
 def _derive(

@@ -37,10 +37,13 @@ the engine reads the table (:class:`BackgroundQuery`).
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from steward.engines.backends import ProgressCallback, Table
+
+T = TypeVar("T")
 
 CALIBRATION_BINS = 10
 NO_BIN, BELOW, ABOVE = -1, -2, CALIBRATION_BINS
@@ -117,13 +120,17 @@ def _cell_key(table: Table, column: str) -> str:
             f"WHEN s > {table.number(2.0)} THEN 20 ELSE {key} END")
 
 
-def count_query(table: Table, spec: CountSpec, *, exact_bins: bool = False) -> str:
+def count_query(table: Table, spec: CountSpec, *, exact_bins: bool = False,
+                packed: bool = False) -> str:
     """The single aggregation query for ``spec``.
 
     It returns one row per cell: the raw group values ``g0, g1, ...``, the decision key ``dk``,
     the label key ``yk`` and, with a score, the cell key ``b`` (:func:`_cell_key`),
     ``COUNT(*)``, ``SUM(s)``, ``MIN(s)`` and ``MAX(s)``. With ``exact_bins`` ``b`` is the
-    calibration bin itself (:func:`_bin_key`) and the extremes are left out.
+    calibration bin itself (:func:`_bin_key`) and the extremes are left out. With ``packed``
+    (only for a decision and a label that :func:`packable` proved to be 0/1 without NULLs) the
+    two keys are one, ``dy = 2 * decision + label``: one grouping key fewer costs the engine
+    about a tenth of the pass.
     """
     q = table.quote
     decision = q(spec.decision)
@@ -133,15 +140,23 @@ def count_query(table: Table, spec: CountSpec, *, exact_bins: bool = False) -> s
     inner.append(f"{decision} AS d")
     keys = [f"g{i}" for i in range(len(spec.groups))]
     middle = [*keys]
-    if spec.threshold is not None:
-        middle.append(f"{_threshold_key(table, spec.decision, 'd', spec.threshold)} AS dk")
-    else:
-        middle.append(f"{_binary_key(table, spec.decision, 'd')} AS dk")
-    keys.append("dk")
-    if spec.label is not None:
+    if packed:
+        if spec.threshold is not None or spec.label is None:
+            raise ValueError("only a 0/1 decision with a 0/1 label can be packed")
         inner.append(f"{q(spec.label)} AS y")
-        middle.append(f"{_binary_key(table, spec.label, 'y')} AS yk")
-        keys.append("yk")
+        middle.append(f"{_as_int(table, spec.decision, 'd')} * 2 + "
+                      f"{_as_int(table, spec.label, 'y')} AS dy")
+        keys.append("dy")
+    else:
+        if spec.threshold is not None:
+            middle.append(f"{_threshold_key(table, spec.decision, 'd', spec.threshold)} AS dk")
+        else:
+            middle.append(f"{_binary_key(table, spec.decision, 'd')} AS dk")
+        keys.append("dk")
+        if spec.label is not None:
+            inner.append(f"{q(spec.label)} AS y")
+            middle.append(f"{_binary_key(table, spec.label, 'y')} AS yk")
+            keys.append("yk")
     measures = ["COUNT(*) AS n"]
     if spec.score is not None:
         inner.append(f"{q(spec.score)} AS s")
@@ -157,6 +172,35 @@ def count_query(table: Table, spec: CountSpec, *, exact_bins: bool = False) -> s
         f"FROM {table.relation}) t) m\n"
         f"GROUP BY {', '.join(keys)}"
     )
+
+
+def _as_int(table: Table, column: str, name: str) -> str:
+    return f"CAST({name} AS INT)" if table.kinds[column] == "boolean" else name
+
+
+def packable(table: Table, spec: CountSpec) -> bool:
+    """Whether the decision and the label may share one key (:func:`count_query`'s
+    ``packed``): both given as 0/1 columns that the source's metadata proves hold nothing else
+    and no NULL (:meth:`Table.binary_columns`), so no cell mixes a missing value with a present
+    one."""
+    if spec.threshold is not None or spec.label is None:
+        return False
+    wanted = (spec.decision, spec.label)
+    return set(wanted) <= table.binary_columns(wanted)
+
+
+@dataclass(frozen=True)
+class Pass:
+    """The pass's rows, and whether its decision and label were one key."""
+
+    rows: list[tuple[Any, ...]]
+    packed: bool = False
+
+
+def run_pass(table: Table, spec: CountSpec, *, progress: ProgressCallback | None = None) -> Pass:
+    """:func:`count_query` on ``table``, packed where :func:`packable` allows."""
+    packed = packable(table, spec)
+    return Pass(table.query(count_query(table, spec, packed=packed), progress=progress), packed)
 
 
 def reference_sql(table: Table, groups: tuple[str, ...], weight: str | None) -> str:
@@ -175,27 +219,32 @@ def reference_sql(table: Table, groups: tuple[str, ...], weight: str | None) -> 
     )
 
 
-class BackgroundQuery:
-    """One query run in a thread (engines release the GIL while they read); :meth:`result`
-    waits for its rows and re-raises its error.
+class BackgroundQuery(Generic[T]):
+    """Work on a table run in a thread (engines release the GIL while they read): a query's
+    SQL, or a function of no arguments; :meth:`result` waits for its result and re-raises its
+    error.
 
     When the wait itself is interrupted (Ctrl-C reaches the main thread, not the query's), the
     query is interrupted too and waited for, so that the table is never closed under it.
     """
 
     def __init__(
-        self, table: Table, sql: str, *, progress: ProgressCallback | None = None
+        self, table: Table, work: str | Callable[[], T], *,
+        progress: ProgressCallback | None = None,
     ) -> None:
         self._table = table
-        self._rows: list[tuple[Any, ...]] | None = None
+        self._work: Callable[[], Any] = (
+            (lambda: table.query(work, progress=progress)) if isinstance(work, str) else work)
+        self._value: Any = None
+        self._done = False
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(table, sql, progress),
-                                         name="steward-pass", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="steward-pass", daemon=True)
         self._thread.start()
 
-    def _run(self, table: Table, sql: str, progress: ProgressCallback | None) -> None:
+    def _run(self) -> None:
         try:
-            self._rows = table.query(sql, progress=progress)
+            self._value = self._work()
+            self._done = True
         except BaseException as error:  # noqa: BLE001 - handed to the caller in result()
             self._error = error
 
@@ -204,7 +253,7 @@ class BackgroundQuery:
         self._table.interrupt()
         self._thread.join()
 
-    def result(self) -> list[tuple[Any, ...]]:
+    def result(self) -> T:
         try:
             self._thread.join()
         except BaseException:
@@ -212,5 +261,5 @@ class BackgroundQuery:
             raise
         if self._error is not None:
             raise self._error
-        assert self._rows is not None
-        return self._rows
+        assert self._done
+        return self._value  # type: ignore[no-any-return]
