@@ -99,19 +99,27 @@ def two_proportion_z(x1: int, n1: int, x2: int, n2: int) -> TestResult:
 
 
 def _two_sided_from_log_pmf(log_pmf: np.ndarray, observed: int) -> float:
-    shifted = log_pmf - log_pmf.max()
-    # exp() is exactly 0 below -746 but takes its slow underflow path there (~20x slower),
-    # and the tails beyond 38 standard deviations are much of the array: skip them. The
-    # distribution is unimodal, so the live part is one slice (exp of anything dead inside it
-    # would be 0.0 all the same), found without copying it out and back.
-    live = shifted >= _UNDERFLOW
-    first = int(live.argmax())
-    last = len(live) - int(live[::-1].argmax())
-    pmf = np.zeros(len(shifted))
-    np.exp(shifted[first:last], out=pmf[first:last])
+    """The minimum-likelihood two-sided p-value from unnormalized log point probabilities.
+
+    ``log_pmf`` is scratch: it is overwritten (shifted and exponentiated in place).
+    """
+    shifted = np.subtract(log_pmf, log_pmf.max(), out=log_pmf)
+    if shifted[0] >= _UNDERFLOW and shifted[-1] >= _UNDERFLOW:
+        # Unimodal: the ends are the smallest values, so nothing underflows.
+        pmf = np.exp(shifted, out=shifted)
+    else:
+        # exp() is exactly 0 below -746 but takes its slow underflow path there (~20x
+        # slower), and the tails beyond 38 standard deviations can be much of the array: skip
+        # them. The live part is one slice (exp of anything dead inside it would be 0.0 all
+        # the same), found without copying it out and back.
+        live = shifted >= _UNDERFLOW
+        first = int(live.argmax())
+        last = len(live) - int(live[::-1].argmax())
+        pmf = np.zeros(len(shifted))
+        np.exp(shifted[first:last], out=pmf[first:last])
     total = pmf.sum()
     cutoff = pmf[observed] * _TIE
-    return float(min(1.0, pmf[pmf <= cutoff].sum() / total))
+    return float(min(1.0, pmf.sum(where=pmf <= cutoff) / total))
 
 
 def fisher_exact(a: int, b: int, c: int, d: int) -> TestResult:
