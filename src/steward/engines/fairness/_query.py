@@ -29,6 +29,13 @@ cell straddles two bins and the pass is run again with the exact bin written out
 (:func:`_bin_key`). So the result never depends on the cheap key being right, only on the bins
 numpy computes from the extremes.
 
+Where the source's own metadata proves the decision and the label to be 0/1 with no NULL —
+the statistics in Parquet footers (:meth:`Table.binary_columns`), read in a few milliseconds
+— the two are grouped as one key, ``2 * decision + label`` (:func:`packable`): one key fewer
+costs the engine about a tenth less per row, and no cell can then mix a missing value with a
+present one. Anything unproven (CSV, in-memory tables, Spark, a NULL or a 2 anywhere, floating
+columns) keeps the two keys.
+
 This module imports neither numpy nor the modules that derive the audit, so that
 :func:`~steward.engines.fairness.audit_fairness` can start the pass first and load them while
 the engine reads the table (:class:`BackgroundQuery`).
