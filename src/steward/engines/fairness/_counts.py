@@ -46,13 +46,19 @@ __all__ = [
 class Cells:
     """Counts per cell, summed over the decision and label values the query grouped by.
 
-    ``values[i]`` holds the raw group values of cell ``i`` as the backend returned them;
-    ``bins`` is its calibration bin (-1 when unscored, or when no score column was given).
+    ``columns[j]`` holds the raw values of group column ``j`` cell by cell, as the backend
+    returned them (:attr:`values` has them cell by cell); ``bins`` is each cell's calibration
+    bin (-1 when unscored, or when no score column was given).
     """
 
-    values: tuple[tuple[Any, ...], ...]
+    columns: tuple[tuple[Any, ...], ...]
     bins: np.ndarray
     counts: dict[str, np.ndarray]
+
+    @property
+    def values(self) -> tuple[tuple[Any, ...], ...]:
+        """The raw group values of each cell."""
+        return tuple(zip(*self.columns, strict=True))
 
 
 def calibration_edges(bins: int = CALIBRATION_BINS) -> np.ndarray:
@@ -69,9 +75,7 @@ def _bins_from_extremes(
     below 0 or above 1, else the bin both extremes fall in — ``None`` when a cell's extremes
     fall in different bins (or straddle 0 or 1), and only the exact bin will do.
     """
-    key = np.array([np.nan if k is None else float(k) for k in keys], dtype=np.float64)
-    low = np.array([np.nan if v is None else float(v) for v in lows], dtype=np.float64)
-    high = np.array([np.nan if v is None else float(v) for v in highs], dtype=np.float64)
+    key, low, high = _floats(keys), _floats(lows), _floats(highs)
     unscored = np.isnan(key)
     # A NaN extreme (a NaN score in a keyed cell) makes every comparison False: not pure.
     seen = ~np.isnan(low) & ~np.isnan(high)
@@ -84,9 +88,15 @@ def _bins_from_extremes(
     return np.where(unscored, NO_BIN, np.where(below, BELOW, np.where(above, ABOVE, low_bin)))
 
 
+def _floats(values: Sequence[Any]) -> np.ndarray:
+    """Numbers as float64, NULL (``None``) as NaN: numpy converts ``None`` to NaN for a float
+    dtype, in C."""
+    return np.array(values, dtype=np.float64)
+
+
 def _decode_bins(keys: Sequence[Any]) -> np.ndarray:
     """Calibration bins from :func:`._query._bin_key`'s keys: NO_BIN, BELOW, 0..9 or ABOVE."""
-    key = np.array([np.nan if k is None else k for k in keys], dtype=np.float64)
+    key = _floats(keys)
     inside = np.clip(np.nan_to_num(key), 0, CALIBRATION_BINS - 1).astype(np.int64)
     return np.where(np.isnan(key), NO_BIN, np.where(
         key == BELOW, BELOW, np.where(key == ABOVE, ABOVE, inside)))
@@ -103,14 +113,10 @@ def _binary(value: Any) -> int:
     return 2
 
 
-def _float(value: Any) -> float:
-    return 0.0 if value is None else float(value)
-
-
 def _keys(values: tuple[Any, ...]) -> np.ndarray:
     """:func:`_binary` of a column, computed once per distinct value."""
     code = {value: _binary(value) for value in dict.fromkeys(values)}
-    return np.array([code[value] for value in values], dtype=np.int64)
+    return np.fromiter(map(code.__getitem__, values), dtype=np.int64, count=len(values))
 
 
 def read_cells(
@@ -152,10 +158,11 @@ def read_cells(
     size = np.array(columns[position + 1], dtype=np.int64)
     score_sum = np.zeros(len(rows), dtype=np.float64)
     if spec.score is not None:
-        score_sum = np.array([_float(value) for value in columns[position + 2]],
-                             dtype=np.float64)
+        # NULL only where every score of the cell is: such a cell is unscored, and
+        # _derive masks its sum.
+        score_sum = _floats(columns[position + 2])
     return Cells(
-        values=tuple(zip(*columns[:k], strict=True)) if rows else (),
+        columns=tuple(tuple(column) for column in columns[:k]),
         bins=np.where(bins == BELOW, 0, np.where(bins == ABOVE, CALIBRATION_BINS - 1, bins)),
         counts=_derive(size, decision, label, bins, score_sum),
     )

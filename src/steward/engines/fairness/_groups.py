@@ -13,6 +13,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import repeat
 from typing import Any, Literal
 
 import numpy as np
@@ -52,14 +53,21 @@ class GroupEncoder:
     chronologically), else by their string; the missing group always comes last.
     """
 
-    def __init__(self, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    def __init__(
+        self, columns: Sequence[str], rows: Iterable[Sequence[Any]] = (), *,
+        value_columns: Sequence[Sequence[Any]] | None = None,
+    ) -> None:
+        """Codes for the values in ``rows`` (one value per column), or in ``value_columns``
+        (one sequence of values per column) when the caller has them column by column."""
         self.columns = tuple(columns)
+        if value_columns is None:
+            listed = list(rows)
+            value_columns = (list(zip(*listed, strict=True)) if listed
+                             else [() for _ in self.columns])
         # Distinct raw values per column first: cells repeat them many times over.
-        listed = list(rows)
-        by_column = list(zip(*listed, strict=True)) if listed else [() for _ in self.columns]
         distinct: list[dict[Any, str | None]] = [
             {value: format_value(value) for value in dict.fromkeys(column)}
-            for column in by_column
+            for column in value_columns
         ]
         self.labels: list[list[str]] = []
         self.codes: list[dict[str, int]] = []
@@ -80,17 +88,25 @@ class GroupEncoder:
 
     def encode(self, rows: Sequence[Sequence[Any]]) -> tuple[np.ndarray, np.ndarray]:
         """Codes per row and column, and a per-row/column mask of missing values."""
-        codes = np.empty((len(rows), len(self.columns)), dtype=np.int64)
-        by_column = list(zip(*rows, strict=True)) if len(rows) else []
-        for i, values in enumerate(by_column):
-            code_of, codes_by_label = self._code_of[i], self.codes[i]
-            column = [code_of.get(value) for value in values]
-            if None in column:  # NaN, or a value only seen now
-                for j, code in enumerate(column):
-                    if code is None:
-                        label = format_value(values[j])
-                        column[j] = (len(self.labels[i]) - 1 if label is None
-                                     else codes_by_label[label])
+        value_columns = (list(zip(*rows, strict=True)) if len(rows)
+                         else [() for _ in self.columns])
+        return self.encode_columns(value_columns)
+
+    def encode_columns(
+        self, value_columns: Sequence[Sequence[Any]]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`encode` for values given column by column."""
+        size = len(value_columns[0]) if len(value_columns) else 0
+        codes = np.empty((size, len(self.columns)), dtype=np.int64)
+        for i, values in enumerate(value_columns):
+            # dict.get over the column in C; -1 marks a NaN (not equal to itself) or a value
+            # only seen now, looked up by its label below.
+            column = np.fromiter(map(self._code_of[i].get, values, repeat(-1, size)),
+                                 dtype=np.int64, count=size)
+            for j in np.flatnonzero(column < 0).tolist():
+                label = format_value(values[j])
+                column[j] = (len(self.labels[i]) - 1 if label is None
+                             else self.codes[i][label])
             codes[:, i] = column
         missing = codes == np.array([len(labels) - 1 for labels in self.labels])
         return codes, missing
@@ -188,9 +204,9 @@ def rollup(
     population = None
     if ref_codes is not None and ref_population is not None:
         population = group_sums(inverse[len(sub):], ref_population, groups)
+    names = [encoder.labels[p] for p in positions]
     labels = tuple(
-        tuple(encoder.labels[p][int(code)] for p, code in zip(positions, row, strict=True))
-        for row in unique
+        tuple([names[i][code] for i, code in enumerate(row)]) for row in unique.tolist()
     )
     return ScopeCounts(
         scope=scope_name([columns[p] for p in positions]),

@@ -72,8 +72,11 @@ def measure(
     ref_population: np.ndarray | None, intersections: bool, min_group_size: int,
     confidence: float, missing: MissingPolicy,
 ) -> tuple[list[ScopeMetrics], ScopeMetrics, list[LeftOut]]:
-    encoder = GroupEncoder(spec.groups, [*cells.values, *ref_values])
-    codes, absent = encoder.encode(cells.values)
+    ref_columns = (list(zip(*ref_values, strict=True)) if ref_values
+                   else [() for _ in spec.groups])
+    encoder = GroupEncoder(spec.groups, value_columns=[
+        (*mine, *theirs) for mine, theirs in zip(cells.columns, ref_columns, strict=True)])
+    codes, absent = encoder.encode_columns(cells.columns)
     counts, bins = cells.counts, cells.bins
     left_out: list[LeftOut] = []
     undecided = int(counts["rows"].sum() - counts["n"].sum())
@@ -81,7 +84,7 @@ def measure(
         left_out.append(LeftOut("decision missing (NULL or NaN)", undecided, spec.decision))
     ref_codes = None
     if ref_population is not None:
-        ref_codes, ref_absent = encoder.encode(ref_values)
+        ref_codes, ref_absent = encoder.encode_columns(ref_columns)
     if missing == "drop":
         for i, column in enumerate(spec.groups):
             dropped = int(counts["n"][absent[:, i]].sum())
