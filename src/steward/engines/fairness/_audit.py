@@ -202,48 +202,32 @@ def audit_fairness(
                 reference, spec.groups, reference_weight, backend=backend, spark=spark,
                 hash_files=hash_files)
     notify("computing", 0.0)
+    # Deriving the audit allocates tens of thousands of objects that all live on: no sweeps.
     with collector_paused():
-        return _derived(derive, cells, spec, total=total, fingerprint=fingerprint,
-                        ref_values=ref_values, ref_population=ref_population,
-                        ref_info=ref_info, intersections=intersections,
-                        min_group_size=min_group_size, confidence=confidence, missing=missing,
-                        thresholds=thresholds, backend=backend, notify=notify)
-
-
-def _derived(
-    derive: Any, cells: Any, spec: CountSpec, *, total: int, fingerprint: Any,
-    ref_values: Any, ref_population: Any, ref_info: dict[str, Any] | None,
-    intersections: bool, min_group_size: int, confidence: float, missing: MissingPolicy,
-    thresholds: FairnessThresholds | None, backend: BackendName,
-    notify: ProgressCallback,
-) -> FairnessResult:
-    """Every scope measured from the cells, judged, as the result (``derive`` is
-    :mod:`._measure`, imported while the pass ran)."""
-    decision, label, score = spec.decision, spec.label, spec.score
-    scopes, overall, left_out = derive.measure(
-        cells, spec, ref_values=ref_values, ref_population=ref_population,
-        intersections=intersections, min_group_size=min_group_size, confidence=confidence,
-        missing=missing)
-    options = {
-        "groups": list(spec.groups), "decision": decision, "threshold": spec.threshold,
-        "label": label, "score": score, "intersections": intersections,
-        "min_group_size": min_group_size, "confidence": confidence, "missing": missing,
-        "backend": backend, "calibration_bins": CALIBRATION_BINS if score else None,
-    }
-    notes = []
-    outside = int(cells.counts["score_outside"].sum())
-    if outside:
-        notes.append(f"{outside} scores lie outside [0, 1]; calibration puts them in the first "
-                     "or last bin")
-    thresholds = thresholds if thresholds is not None else derive.FairnessThresholds()
-    judgement = derive.judge(scopes, thresholds, has_label=label is not None)
-    notify("done", 1.0)
-    return derive.FairnessResult(
-        rows=total, options=options, overall=overall, scopes=tuple(scopes),
-        judgement=judgement, fingerprint=fingerprint, left_out=tuple(left_out),
-        notes=tuple(notes),
-        reference=ref_info if ref_info is not None else {"kind": "eligible population"},
-    )
+        scopes, overall, left_out = derive.measure(
+            cells, spec, ref_values=ref_values, ref_population=ref_population,
+            intersections=intersections, min_group_size=min_group_size, confidence=confidence,
+            missing=missing)
+        options = {
+            "groups": list(spec.groups), "decision": decision, "threshold": spec.threshold,
+            "label": label, "score": score, "intersections": intersections,
+            "min_group_size": min_group_size, "confidence": confidence, "missing": missing,
+            "backend": backend, "calibration_bins": CALIBRATION_BINS if score else None,
+        }
+        notes = []
+        outside = int(cells.counts["score_outside"].sum())
+        if outside:
+            notes.append(f"{outside} scores lie outside [0, 1]; calibration puts them in the first "
+                         "or last bin")
+        thresholds = thresholds if thresholds is not None else derive.FairnessThresholds()
+        judgement = derive.judge(scopes, thresholds, has_label=label is not None)
+        notify("done", 1.0)
+        return derive.FairnessResult(
+            rows=total, options=options, overall=overall, scopes=tuple(scopes),
+            judgement=judgement, fingerprint=fingerprint, left_out=tuple(left_out),
+            notes=tuple(notes),
+            reference=ref_info if ref_info is not None else {"kind": "eligible population"},
+        )
 
 
 class opened:
