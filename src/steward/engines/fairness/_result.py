@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -39,12 +38,14 @@ class LeftOut:
 
 
 def _plain(values: np.ndarray) -> list[Any]:
-    """Python numbers (nested lists for 2-D), with NaN and infinities as ``None``."""
-    if values.ndim > 1:
-        return [_plain(row) for row in values]
+    """Python numbers (nested lists for 2-D), with NaN and infinities as ``None``; converted
+    in C, whole arrays at a time."""
     if values.dtype.kind in "iub":
         return values.tolist()
-    return [v if math.isfinite(v) else None for v in values.tolist()]
+    finite = np.isfinite(values)
+    if finite.all():
+        return values.tolist()
+    return np.where(finite, values, None).tolist()
 
 
 @dataclass(frozen=True)
@@ -172,9 +173,10 @@ class FairnessResult:
             mean = _plain(cal["cal_score_sum"] / cal["cal_n"])
             observed = _plain(cal["cal_pos"] / cal["cal_n"])
         return [
-            [{"bin": [edges[b], edges[b + 1]], "n": n[g][b], "mean_score": mean[g][b],
-              "observed_rate": observed[g][b]} for b in range(bins)]
-            for g in range(len(n))
+            [{"bin": [edges[b], edges[b + 1]], "n": count, "mean_score": score,
+              "observed_rate": rate}
+             for b, (count, score, rate) in enumerate(zip(counts, scores, rates, strict=True))]
+            for counts, scores, rates in zip(n, mean, observed, strict=True)
         ]
 
     def to_json(self) -> bytes:
