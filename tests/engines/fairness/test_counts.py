@@ -197,20 +197,24 @@ def cells_as_dict(cells: Any) -> dict[Any, dict[str, Any]]:
 
 def test_a_proven_binary_decision_and_label_share_one_key(tmp_path: Any) -> None:
     """Parquet statistics that prove the decision and the label 0/1 without NULLs let the pass
-    group by one key for both; the cells are the same as with two keys."""
-    from steward.engines.fairness._query import packable, run_pass
+    group by one key for both, and scores proven in [0, 1] need only their maxima; the cells
+    are the same as with two keys and both extremes."""
+    import pyarrow.parquet as pq
+
+    from steward.engines.fairness._query import PassPlan, plan_pass, run_pass
 
     spec = CountSpec(groups=("g",), decision="d", label="y", score="s")
     path = decisions_file(tmp_path)
     with open_table(path) as table:
-        assert table.binary_columns(["d", "y", "s", "g"]) == {"d", "y"}
+        stats = table.column_statistics(["d", "y", "s", "g", "nope"])
+        assert stats["d"].no_nulls and (stats["d"].low, stats["d"].high) == (0, 1)
+        assert 0 <= stats["s"].low <= stats["s"].high <= 1
+        assert not stats["g"].no_nulls and "nope" not in stats
         first = run_pass(table, spec)
-        assert first.packed
+        assert first.plan == PassPlan(packed=True, upper_only=True)
         packed = read_cells(table, spec, first=first)
-    import pyarrow.parquet as pq
-
     with open_table(pq.read_table(path)) as table:  # Arrow: no statistics
-        assert not packable(table, spec)
+        assert plan_pass(table, spec) == PassPlan()
         plain = read_cells(table, spec)
     expected = cells_as_dict(plain)
     assert cells_as_dict(packed).keys() == expected.keys()
@@ -225,23 +229,27 @@ def test_a_proven_binary_decision_and_label_share_one_key(tmp_path: Any) -> None
     pa.array([0.0, 1.0, 1.0] * 1_000),  # floating: statistics cannot prove 0/1
 ])
 def test_statistics_that_prove_nothing_keep_two_keys(tmp_path: Any, column: Any) -> None:
-    from steward.engines.fairness._query import packable
+    from steward.engines.fairness._query import plan_pass
 
     spec = CountSpec(groups=("g",), decision="d", label="y")
     with open_table(decisions_file(tmp_path, y=column)) as table:
-        assert "y" not in table.binary_columns(["d", "y"])
-        assert not packable(table, spec)
+        assert not plan_pass(table, spec).packed
 
 
 def test_boolean_columns_without_nulls_are_binary(tmp_path: Any) -> None:
+    from steward.engines.fairness._query import plan_pass
+
     path = decisions_file(tmp_path, d=pa.array([True, False, True] * 1_000),
                           y=pa.array([True, None, False] * 1_000))
+    spec = CountSpec(groups=("g",), decision="d", label="y")
     with open_table(path) as table:
-        assert table.binary_columns(["d", "y"]) == {"d"}
+        stats = table.column_statistics(["d", "y"])
+        assert stats["d"].no_nulls and not stats["y"].no_nulls
+        assert not plan_pass(table, spec).packed
     csv = tmp_path / "decisions.csv"
     csv.write_text("g,d,y\na,0,1\nb,1,0\n")
     with open_table(csv) as table:
-        assert table.binary_columns(["d", "y"]) == frozenset()
+        assert table.column_statistics(["d", "y"]) == {}
 
 
 def test_packed_boolean_keys(tmp_path: Any) -> None:
@@ -252,8 +260,56 @@ def test_packed_boolean_keys(tmp_path: Any) -> None:
     spec = CountSpec(groups=("g",), decision="d", label="y")
     with open_table(path) as table:
         first = run_pass(table, spec)
-        assert first.packed
+        assert first.plan.packed
         cells = read_cells(table, spec, first=first)
     assert int(cells.counts["selected"].sum()) == 2_000
     assert int(cells.counts["tp"].sum()) == 1_000
     assert int(cells.counts["positives"].sum()) == 2_000
+
+
+def unit_scores() -> list[float | None]:
+    """Tricky scores within [0, 1] (edges and their neighbours, decimals), NULL and NaN."""
+    return [s for s in tricky_scores() if s is None or s != s or 0 <= s <= 1]
+
+
+def test_scores_proven_in_the_unit_interval_are_binned_exactly_from_maxima(
+        tmp_path: Any) -> None:
+    """With the scores' statistics in [0, 1], the pass keys them by CEIL(10 s - 1e-12) and
+    returns only each cell's largest score: every bin is still numpy's, exactly; cells whose
+    largest score lies within 1e-13 above an edge run the exact pass."""
+    import pyarrow.parquet as pq
+
+    from steward.engines.fairness._query import run_pass
+
+    scores = unit_scores()
+    table_data = shared_cells(scores)
+    path = tmp_path / "unit.parquet"
+    pq.write_table(table_data, path, row_group_size=1_000)
+    spec = CountSpec(groups=("g",), decision="d", score="s")
+    with open_table(path) as table:
+        assert run_pass(table, spec).plan.upper_only
+        counting = CountingTable(table)
+        cells = read_cells(counting, spec)
+    groups = (np.arange(len(scores)) % 3).tolist()
+    assert per_group_bin(cells) == expected_per_group_bin(groups, scores)
+    assert counting.queries == 2  # an edge's upper neighbour is there: the exact pass ran
+    decimal = [s for s in nice_scores() if s is None or s != s or 0 <= s <= 1]
+    path = tmp_path / "decimal.parquet"
+    pq.write_table(shared_cells(decimal), path, row_group_size=1_000)
+    with open_table(path) as table:
+        counting = CountingTable(table)
+        cells = read_cells(counting, spec)
+    groups = (np.arange(len(decimal)) % 3).tolist()
+    assert per_group_bin(cells) == expected_per_group_bin(groups, decimal)
+    assert counting.queries == 1  # decimal scores, edges included: one pass
+
+
+def test_scores_outside_the_unit_interval_keep_both_extremes(tmp_path: Any) -> None:
+    import pyarrow.parquet as pq
+
+    from steward.engines.fairness._query import plan_pass
+
+    path = tmp_path / "wide.parquet"
+    pq.write_table(shared_cells([0.5, 1.5, 0.2]), path)
+    with open_table(path) as table:
+        assert not plan_pass(table, CountSpec(groups=("g",), decision="d", score="s")).upper_only

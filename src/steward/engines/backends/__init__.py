@@ -30,6 +30,7 @@ from steward.engines.backends._base import (
     UNSUPPORTED_SOURCE,
     BackendName,
     ColumnKind,
+    ColumnStatistics,
     FileDigest,
     Fingerprint,
     ProgressCallback,
@@ -45,6 +46,7 @@ __all__ = [
     "TableSource",
     "BackendName",
     "ColumnKind",
+    "ColumnStatistics",
     "ProgressCallback",
     # fingerprints and literals
     "Fingerprint",

@@ -76,6 +76,20 @@ class Fingerprint:
         }
 
 
+@dataclass(frozen=True)
+class ColumnStatistics:
+    """Bounds a source's metadata proves for a whole column, from every part of it.
+
+    ``no_nulls`` is true when every part records a NULL count of 0; ``low`` and ``high`` are
+    the smallest minimum and largest maximum as numbers, ``None`` unless every part records an
+    exact one (NaN is never counted in them: Parquet leaves it out of its statistics).
+    """
+
+    no_nulls: bool
+    low: float | None = None
+    high: float | None = None
+
+
 @runtime_checkable
 class Table(Protocol):
     """A table opened on a backend, ready for aggregation queries.
@@ -112,9 +126,9 @@ class Table(Protocol):
         """The data's fingerprint, given the row count the engine counted while reading."""
         ...
 
-    def binary_columns(self, names: Iterable[str]) -> frozenset[str]:
-        """Those of ``names`` that the source's own metadata proves hold only 0 and 1 (or
-        booleans) and no NULL, without reading the data; empty when it cannot tell."""
+    def column_statistics(self, names: Iterable[str]) -> Mapping[str, ColumnStatistics]:
+        """What the source's own metadata proves about ``names`` without reading the data
+        (Parquet footers); columns it cannot tell about are left out."""
         ...
 
     def interrupt(self) -> None:
@@ -180,9 +194,9 @@ class TableBase:
             files=files,
         )
 
-    def binary_columns(self, names: Iterable[str]) -> frozenset[str]:
-        """None proven by default: only file formats with statistics can tell."""
-        return frozenset()
+    def column_statistics(self, names: Iterable[str]) -> Mapping[str, ColumnStatistics]:
+        """Nothing proven by default: only file formats with statistics can tell."""
+        return {}
 
     def interrupt(self) -> None:
         """Nothing to stop by default: a query running in another thread runs to its end."""

@@ -16,6 +16,7 @@ from steward.engines.backends._base import (
     QUERY_FAILED,
     UNREADABLE_FILE,
     ColumnKind,
+    ColumnStatistics,
     ProgressCallback,
     TableBase,
     first_line,
@@ -28,8 +29,6 @@ if TYPE_CHECKING:
     import duckdb
 
 VIEW = "steward_source"
-_INTEGERS = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
-             "UINTEGER", "UBIGINT", "UHUGEINT")
 _POLL_SECONDS = 0.25
 
 
@@ -107,36 +106,31 @@ class DuckDBTable(TableBase):
     def quote(self, identifier: str) -> str:
         return '"' + identifier.replace('"', '""') + '"'
 
-    def binary_columns(self, names: Iterable[str]) -> frozenset[str]:
-        """From the Parquet footers' statistics (a few milliseconds, no data read): a boolean
-        column with a NULL count of 0 in every row group, or an integer column that also has
-        exact minimum and maximum in [0, 1] in every row group. Other sources, and footers
-        without statistics, prove nothing."""
-        wanted = [name for name in dict.fromkeys(names) if self._integral(name)]
+    def column_statistics(self, names: Iterable[str]) -> Mapping[str, ColumnStatistics]:
+        """From the Parquet footers (a few milliseconds, no data read): per column, whether
+        every row group counts no NULL, and the bounds of its exact minima and maxima. Other
+        sources, and footers without statistics, prove nothing."""
+        wanted = [name for name in dict.fromkeys(names) if name in self.columns]
         if not self._parquet_files or not wanted:
-            return frozenset()
+            return {}
         files = "[" + ", ".join(_sql_string(f) for f in self._parquet_files) + "]"
         listed = ", ".join(_sql_string(name) for name in wanted)
+        low = "TRY_CAST(stats_min_value AS DOUBLE)"
+        high = "TRY_CAST(stats_max_value AS DOUBLE)"
+        exact = "COALESCE(min_is_exact, true) AND COALESCE(max_is_exact, true)"
         sql = (
-            "SELECT path_in_schema, "
-            "bool_and(COALESCE(stats_null_count = 0, false)), "
-            "bool_and(COALESCE(TRY_CAST(stats_min_value AS HUGEINT) >= 0 "
-            "AND TRY_CAST(stats_max_value AS HUGEINT) <= 1, false)) "
+            "SELECT path_in_schema, bool_and(COALESCE(stats_null_count = 0, false)), "
+            f"CASE WHEN bool_and({low} IS NOT NULL AND {exact}) THEN min({low}) END, "
+            f"CASE WHEN bool_and({high} IS NOT NULL AND {exact}) THEN max({high}) END "
             f"FROM parquet_metadata({files}) WHERE path_in_schema IN ({listed}) "
             "GROUP BY path_in_schema"
         )
         try:
             found = self._con.execute(sql).fetchall()
         except Exception:  # noqa: BLE001 - statistics are an optimisation; without them, none
-            return frozenset()
-        return frozenset(
-            name for name, no_nulls, in_range in found
-            if no_nulls and (in_range or self.kinds[name] == "boolean")
-        )
-
-    def _integral(self, name: str) -> bool:
-        kind = self.columns.get(name, "").upper()
-        return kind == "BOOLEAN" or kind.startswith(_INTEGERS)
+            return {}
+        return {name: ColumnStatistics(no_nulls=bool(no_nulls), low=low_value, high=high_value)
+                for name, no_nulls, low_value, high_value in found}
 
     def query(
         self, sql: str, *, progress: ProgressCallback | None = None

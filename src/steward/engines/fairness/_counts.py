@@ -88,6 +88,26 @@ def _bins_from_extremes(
     return np.where(unscored, NO_BIN, np.where(below, BELOW, np.where(above, ABOVE, low_bin)))
 
 
+def _bins_from_maxima(keys: Sequence[Any], highs: Sequence[Any]) -> np.ndarray | None:
+    """Calibration bins of :func:`._query._shifted_cell_key`'s cells (scores proven in [0, 1])
+    from their largest score.
+
+    Every score of a cell keyed ``c`` lies above the edge ``(c - 1) / 10`` by construction, so
+    the cell's bin is ``max(c - 1, 0)`` when its largest score is at most the edge ``c / 10``
+    (numpy's, as scikit-learn bins). NO_BIN for a NULL or NaN key (no score); ``None`` when a
+    cell's largest score lies above its edge, or its key outside [0, 10], and only the exact bin
+    will do.
+    """
+    key, high = _floats(keys), _floats(highs)
+    unscored = np.isnan(key)
+    valid = ~unscored & (key >= 0) & (key <= CALIBRATION_BINS)
+    index = np.where(valid, key, 1.0).astype(np.int64)
+    fits = valid & (high <= calibration_edges()[np.maximum(index, 1)])  # False for a NaN
+    if not (unscored | fits).all():
+        return None
+    return np.where(unscored, NO_BIN, np.maximum(index - 1, 0))
+
+
 def _floats(values: Sequence[Any]) -> np.ndarray:
     """Numbers as float64, NULL (``None``) as NaN: numpy converts ``None`` to NaN for a float
     dtype, in C."""
@@ -133,19 +153,24 @@ def read_cells(
     """
     if first is None:
         first = run_pass(table, spec, progress=progress)
-    rows = first.rows
+    rows, plan = first.rows, first.plan
     k = len(spec.groups)
-    width = k + 2 + (spec.label is not None) + 4 * (spec.score is not None)  # as unpacked
-    columns = _columns(rows, width, first.packed, k)
+    keys = k + 1 + (spec.label is not None)  # the decision and label keys as unpacked
+    scored = spec.score is not None
+    width = keys + 1 + scored * (3 if plan.upper_only else 4)  # b, n, SUM and the extremes
+    columns = _columns(rows, width, plan.packed, k)
     position = k
     bins = np.full(len(rows), NO_BIN, dtype=np.int64)
     if spec.score is not None:
-        at = position + 1 + (spec.label is not None)
-        found = _bins_from_extremes(columns[at], columns[at + 3], columns[at + 4])
+        at = keys
+        if plan.upper_only:
+            found = _bins_from_maxima(columns[at], columns[at + 3])
+        else:
+            found = _bins_from_extremes(columns[at], columns[at + 3], columns[at + 4])
         if found is None:
-            rows = table.query(count_query(table, spec, exact_bins=True, packed=first.packed),
+            rows = table.query(count_query(table, spec, exact_bins=True, packed=plan.packed),
                                progress=progress)
-            columns = _columns(rows, width - 2, first.packed, k)
+            columns = _columns(rows, keys + 3, plan.packed, k)
             found = _decode_bins(columns[at])
         bins = found
     decision = _keys(columns[position])
