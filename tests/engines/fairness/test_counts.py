@@ -274,9 +274,9 @@ def unit_scores() -> list[float | None]:
 
 def test_scores_proven_in_the_unit_interval_are_binned_exactly_from_maxima(
         tmp_path: Any) -> None:
-    """With the scores' statistics in [0, 1], the pass keys them by CEIL(10 s - 1e-12) and
-    returns only each cell's largest score: every bin is still numpy's, exactly; cells whose
-    largest score lies within 1e-13 above an edge run the exact pass."""
+    """With the scores' statistics in [0, 1], the pass keys them by CEIL(s * 9.999999999999)
+    and returns only each cell's largest score: every bin is still numpy's, exactly; cells whose
+    largest score lies within ~1e-13 above an edge run the exact pass."""
     import pyarrow.parquet as pq
 
     from steward.engines.fairness._query import run_pass

@@ -56,7 +56,7 @@ T = TypeVar("T")
 
 CALIBRATION_BINS = 10
 NO_BIN, BELOW, ABOVE = -1, -2, CALIBRATION_BINS
-SHIFT = 1e-12  # of the scaled score, by :func:`_shifted_cell_key`
+SHIFTED_SCALE = CALIBRATION_BINS * (1.0 - 1e-13)  # :func:`_shifted_cell_key`
 
 _FLOATING = ("FLOAT", "DOUBLE", "REAL")
 _SMALL = ("BOOLEAN", "TINYINT", "UTINYINT")
@@ -131,15 +131,17 @@ def _cell_key(table: Table, column: str) -> str:
 
 
 def _shifted_cell_key(table: Table) -> str:
-    """``CEIL(s * 10 - 1e-12)``, for scores proven to lie in [0, 1] (:func:`run_pass`).
+    """``CEIL(s * 9.999999999999)``, for scores proven to lie in [0, 1] (:func:`plan_pass`).
 
-    Shifting the product down by far more than its rounding error (~1e-15) makes every score in
-    a cell keyed ``c`` lie above the edge ``(c - 1) / 10``, so that only the cell's upper end can
-    be wrong: a score within 1e-13 above the edge ``c / 10``. One ``MAX`` per cell then tells
-    (:func:`._counts._bins_from_maxima`), where :func:`_cell_key` needs ``MIN`` as well. A cell
-    that fails runs the exact pass, as with the other key.
+    Scaling by a hair less than 10 (by 1e-13, a thousand times the product's rounding error)
+    puts every score of a cell keyed ``c`` above the edge ``(c - 1) / 10`` — by at least
+    ``(c - 1) * 1e-14``, where the edges numpy computes and the rounding of the product differ
+    from it by ~1e-16 — so that only a cell's upper end can miss its bin: a score within
+    ~1e-13 above the edge ``c / 10``. One ``MAX`` per cell then tells
+    (:func:`._counts._bins_from_maxima`), where :func:`_cell_key` needs ``MIN`` as well, at the
+    same cost per row as :func:`_cell_key`'s key. A cell that misses runs the exact pass.
     """
-    return f"CEIL(s * {table.number(CALIBRATION_BINS)} - {table.number(SHIFT)})"
+    return f"CEIL(s * {table.number(SHIFTED_SCALE)})"
 
 
 def count_query(table: Table, spec: CountSpec, *, exact_bins: bool = False,
