@@ -214,3 +214,21 @@ def test_a_cancelled_digest_stops_between_chunks(tmp_path: Path) -> None:
     digests.cancel()
     assert not any(t.name == "steward-sha256" for t in threading.enumerate())
     assert sha256_file(big).sha256 == hashlib.sha256(big.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("select", [
+    "SELECT 'a' AS s, 1 AS i, 1.5::DOUBLE AS d, true AS b UNION ALL "
+    "SELECT NULL, NULL, NULL, NULL",  # numpy's conversion: the same values
+    "SELECT 1.50::DECIMAL(4, 2) AS m, DATE '2026-12-05' AS day, "
+    "TIMESTAMP '2026-12-05 10:00:00' AS at, 170141183460469231731687303715884105727::HUGEINT "
+    "AS big",  # row by row
+    "SELECT 'a' AS s, 1 AS i WHERE false",  # no rows
+])
+def test_query_columns_are_query_transposed(select: str) -> None:
+    with open_table(pa.table({"x": [1]})) as table:
+        rows = table.query(select)
+        columns = table.query_columns(select)
+    width = len(rows[0]) if rows else 2
+    assert columns == [[row[i] for row in rows] for i in range(width)]
+    for column, expected in zip(columns, zip(*rows, strict=True), strict=False):
+        assert [type(value) for value in column] == [type(value) for value in expected]

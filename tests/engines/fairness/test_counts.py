@@ -96,6 +96,10 @@ class CountingTable:
         self.queries += 1
         return self.table.query(sql, **options)
 
+    def query_columns(self, sql: str, **options: Any) -> Any:
+        self.queries += 1
+        return self.table.query_columns(sql, **options)
+
 
 def per_group_bin(cells: Any) -> dict[tuple[Any, int], tuple[int, int]]:
     """Rows and rows outside [0, 1] per (group, bin), summed over the cells."""

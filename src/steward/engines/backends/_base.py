@@ -118,6 +118,12 @@ class Table(Protocol):
         """Run one (aggregation) query and return its rows as tuples of Python values."""
         ...
 
+    def query_columns(
+        self, sql: str, *, progress: ProgressCallback | None = None
+    ) -> list[list[Any]]:
+        """:meth:`query`'s result column by column (one list of values per result column)."""
+        ...
+
     def require_columns(self, names: Iterable[str]) -> None:
         """Raise :class:`~steward.errors.InvalidInput` naming the first missing column."""
         ...
@@ -165,6 +171,18 @@ class TableBase:
 
     def number(self, value: float) -> str:
         return number_literal(value)
+
+    def query(
+        self, sql: str, *, progress: ProgressCallback | None = None
+    ) -> list[tuple[Any, ...]]:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def query_columns(
+        self, sql: str, *, progress: ProgressCallback | None = None
+    ) -> list[list[Any]]:
+        """Row by row, turned into columns; backends that can hand over columns do."""
+        rows = self.query(sql, progress=progress)
+        return [list(column) for column in zip(*rows, strict=True)]
 
     def require_columns(self, names: Iterable[str]) -> None:
         for name in names:

@@ -29,6 +29,11 @@ if TYPE_CHECKING:
     import duckdb
 
 VIEW = "steward_source"
+# Result types that DuckDB's numpy conversion turns into the very Python values fetchall gives.
+_NUMPY_EXACT = frozenset({
+    "VARCHAR", "BOOLEAN", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT",
+    "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE",
+})
 _POLL_SECONDS = 0.25
 
 
@@ -135,13 +140,39 @@ class DuckDBTable(TableBase):
     def query(
         self, sql: str, *, progress: ProgressCallback | None = None
     ) -> list[tuple[Any, ...]]:
+        return self._run(sql, lambda: self._con.fetchall(), progress)
+
+    def query_columns(
+        self, sql: str, *, progress: ProgressCallback | None = None
+    ) -> list[list[Any]]:
+        """The result column by column, as lists of the Python values :meth:`query` returns.
+
+        Where every result column is text, a boolean or a plain number (as an aggregation's
+        cells are), DuckDB hands the columns over as numpy arrays and ``tolist`` makes the
+        Python values in C: about a third of the cost of building a tuple per row. Any other
+        type (decimals, dates, times with zones…) converts differently there, so such a result
+        is fetched row by row instead.
+        """
+
+        def fetch() -> list[list[Any]]:
+            types = [str(column[1]) for column in self._con.description or ()]
+            if types and all(kind in _NUMPY_EXACT for kind in types):
+                return [values.tolist() for values in self._con.fetchnumpy().values()]
+            rows = self._con.fetchall()
+            return ([list(column) for column in zip(*rows, strict=True)] if rows
+                    else [[] for _ in types])
+
+        return self._run(sql, fetch, progress)
+
+    def _run(self, sql: str, fetch: Any, progress: ProgressCallback | None) -> Any:
         done = threading.Event()
         poller = None
         if progress is not None:
             poller = threading.Thread(target=self._poll, args=(progress, done), daemon=True)
             poller.start()
         try:
-            return self._con.execute(sql).fetchall()
+            self._con.execute(sql)
+            return fetch()
         except Exception as error:
             raise InvalidInput(
                 QUERY_FAILED.format(source=self.source, reason=first_line(error)),

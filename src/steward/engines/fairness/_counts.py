@@ -1,4 +1,4 @@
-"""Counts per cell from the one pass's rows, in numpy (the SQL text is in :mod:`._query`).
+"""Counts per cell from the one pass's result, in numpy (the SQL text is in :mod:`._query`).
 
 Each row of the pass is one cell: raw group values, decision key, label key and calibration cell
 with ``COUNT(*)``, ``SUM(score)`` and the smallest and largest score. The decision and label
@@ -133,7 +133,7 @@ def _binary(value: Any) -> int:
     return 2
 
 
-def _keys(values: tuple[Any, ...]) -> np.ndarray:
+def _keys(values: Sequence[Any]) -> np.ndarray:
     """:func:`_binary` of a column, computed once per distinct value."""
     code = {value: _binary(value) for value in dict.fromkeys(values)}
     return np.fromiter(map(code.__getitem__, values), dtype=np.int64, count=len(values))
@@ -153,14 +153,15 @@ def read_cells(
     """
     if first is None:
         first = run_pass(table, spec, progress=progress)
-    rows, plan = first.rows, first.plan
+    plan = first.plan
     k = len(spec.groups)
     keys = k + 1 + (spec.label is not None)  # the decision and label keys as unpacked
     scored = spec.score is not None
     width = keys + 1 + scored * (3 if plan.upper_only else 4)  # b, n, SUM and the extremes
-    columns = _columns(rows, width, plan.packed, k)
+    columns = _columns(first.columns, width, plan.packed, k)
+    size = len(columns[0])
     position = k
-    bins = np.full(len(rows), NO_BIN, dtype=np.int64)
+    bins = np.full(size, NO_BIN, dtype=np.int64)
     if spec.score is not None:
         at = keys
         if plan.upper_only:
@@ -168,9 +169,11 @@ def read_cells(
         else:
             found = _bins_from_extremes(columns[at], columns[at + 3], columns[at + 4])
         if found is None:
-            rows = table.query(count_query(table, spec, exact_bins=True, packed=plan.packed),
-                               progress=progress)
-            columns = _columns(rows, keys + 3, plan.packed, k)
+            exact = table.query_columns(
+                count_query(table, spec, exact_bins=True, packed=plan.packed),
+                progress=progress)
+            columns = _columns(exact, keys + 3, plan.packed, k)
+            size = len(columns[0])
             found = _decode_bins(columns[at])
         bins = found
     decision = _keys(columns[position])
@@ -180,8 +183,8 @@ def read_cells(
         label = _keys(columns[position])
     if spec.score is not None:
         position += 1
-    size = np.array(columns[position + 1], dtype=np.int64)
-    score_sum = np.zeros(len(rows), dtype=np.float64)
+    cell_rows = np.array(columns[position + 1], dtype=np.int64)
+    score_sum = np.zeros(size, dtype=np.float64)
     if spec.score is not None:
         # NULL only where every score of the cell is: such a cell is unscored, and
         # _derive masks its sum.
@@ -189,22 +192,22 @@ def read_cells(
     return Cells(
         columns=tuple(tuple(column) for column in columns[:k]),
         bins=np.where(bins == BELOW, 0, np.where(bins == ABOVE, CALIBRATION_BINS - 1, bins)),
-        counts=_derive(size, decision, label, bins, score_sum),
+        counts=_derive(cell_rows, decision, label, bins, score_sum),
     )
 
 
 def _columns(
-    rows: list[tuple[Any, ...]], width: int, packed: bool, k: int
-) -> list[tuple[Any, ...]]:
-    """The pass's rows as columns, laid out as the unpacked pass returns them: a packed
-    ``dy = 2 * decision + label`` key becomes the decision key and the label key."""
-    if not rows:
-        return [()] * width
-    columns = list(zip(*rows, strict=True))
+    columns: list[list[Any]], width: int, packed: bool, k: int
+) -> list[Sequence[Any]]:
+    """The pass's columns laid out as the unpacked pass returns them (``width`` of them): a
+    packed ``dy = 2 * decision + label`` key becomes the decision key and the label key."""
+    if not columns or not len(columns[0]):
+        return [[] for _ in range(width)]
+    out: list[Sequence[Any]] = list(columns)
     if packed:
-        dy = columns[k]
-        columns[k:k + 1] = [tuple(v >> 1 for v in dy), tuple(v & 1 for v in dy)]
-    return columns
+        dy = out[k]
+        out[k:k + 1] = [[v >> 1 for v in dy], [v & 1 for v in dy]]
+    return out
 
 
 def _derive(

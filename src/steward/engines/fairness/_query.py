@@ -264,9 +264,9 @@ def plan_pass(table: Table, spec: CountSpec) -> PassPlan:
 
 @dataclass(frozen=True)
 class Pass:
-    """The pass's rows, and how it keyed its cells."""
+    """The pass's result, column by column, and how it keyed its cells."""
 
-    rows: list[tuple[Any, ...]]
+    columns: list[list[Any]]
     plan: PassPlan = PassPlan()
 
 
@@ -274,7 +274,7 @@ def run_pass(table: Table, spec: CountSpec, *, progress: ProgressCallback | None
     """:func:`count_query` on ``table``, keyed as :func:`plan_pass` allows."""
     plan = plan_pass(table, spec)
     sql = count_query(table, spec, packed=plan.packed, upper_only=plan.upper_only)
-    return Pass(table.query(sql, progress=progress), plan)
+    return Pass(table.query_columns(sql, progress=progress), plan)
 
 
 def reference_sql(table: Table, groups: tuple[str, ...], weight: str | None) -> str:
