@@ -181,8 +181,7 @@ class TableBase:
         self, sql: str, *, progress: ProgressCallback | None = None
     ) -> list[list[Any]]:
         """Row by row, turned into columns; backends that can hand over columns do."""
-        rows = self.query(sql, progress=progress)
-        return [list(column) for column in zip(*rows, strict=True)]
+        return transposed(self.query(sql, progress=progress))
 
     def require_columns(self, names: Iterable[str]) -> None:
         for name in names:
@@ -227,6 +226,13 @@ class TableBase:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def transposed(rows: list[tuple[Any, ...]], width: int = 0) -> list[list[Any]]:
+    """Rows as columns; ``width`` empty columns when there are no rows."""
+    if not rows:
+        return [[] for _ in range(width)]
+    return [list(column) for column in zip(*rows, strict=True)]
 
 
 def manifest_sha256(files: tuple[FileDigest, ...]) -> str | None:

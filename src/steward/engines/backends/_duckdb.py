@@ -20,6 +20,7 @@ from steward.engines.backends._base import (
     ProgressCallback,
     TableBase,
     first_line,
+    transposed,
 )
 from steward.engines.backends._files import BackgroundDigests, FileSet
 from steward.engines.backends._refs import TableRef, duckdb_connection, postgres_reader, quoted
@@ -158,9 +159,7 @@ class DuckDBTable(TableBase):
             types = [str(column[1]) for column in self._con.description or ()]
             if types and all(kind in _NUMPY_EXACT for kind in types):
                 return [values.tolist() for values in self._con.fetchnumpy().values()]
-            rows = self._con.fetchall()
-            return ([list(column) for column in zip(*rows, strict=True)] if rows
-                    else [[] for _ in types])
+            return transposed(self._con.fetchall(), len(types))
 
         return self._run(sql, fetch, progress)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import repeat
@@ -54,16 +54,10 @@ class GroupEncoder:
     """
 
     def __init__(
-        self, columns: Sequence[str], rows: Iterable[Sequence[Any]] = (), *,
-        value_columns: Sequence[Sequence[Any]] | None = None,
+        self, columns: Sequence[str], value_columns: Sequence[Sequence[Any]]
     ) -> None:
-        """Codes for the values in ``rows`` (one value per column), or in ``value_columns``
-        (one sequence of values per column) when the caller has them column by column."""
+        """Codes for the values seen in ``value_columns`` (one sequence of values per column)."""
         self.columns = tuple(columns)
-        if value_columns is None:
-            listed = list(rows)
-            value_columns = (list(zip(*listed, strict=True)) if listed
-                             else [() for _ in self.columns])
         # Distinct raw values per column first: cells repeat them many times over.
         distinct: list[dict[Any, str | None]] = [
             {value: format_value(value) for value in dict.fromkeys(column)}
@@ -86,16 +80,11 @@ class GroupEncoder:
             self._code_of.append({value: missing if label is None else codes[label]
                                   for value, label in seen.items()})
 
-    def encode(self, rows: Sequence[Sequence[Any]]) -> tuple[np.ndarray, np.ndarray]:
-        """Codes per row and column, and a per-row/column mask of missing values."""
-        value_columns = (list(zip(*rows, strict=True)) if len(rows)
-                         else [() for _ in self.columns])
-        return self.encode_columns(value_columns)
-
-    def encode_columns(
+    def encode(
         self, value_columns: Sequence[Sequence[Any]]
     ) -> tuple[np.ndarray, np.ndarray]:
-        """:meth:`encode` for values given column by column."""
+        """Codes per row and column of values given column by column, and a per-row/column
+        mask of missing values."""
         size = len(value_columns[0]) if len(value_columns) else 0
         codes = np.empty((size, len(self.columns)), dtype=np.int64)
         for i, values in enumerate(value_columns):
@@ -175,6 +164,17 @@ def group_sums(index: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
     return summed if values.dtype == summed.dtype else summed.astype(values.dtype)
 
 
+def calibration_sums(
+    cell_group: np.ndarray, cell_bins: np.ndarray, counts: dict[str, np.ndarray], *,
+    groups: int, bins: int,
+) -> dict[str, np.ndarray]:
+    """The calibration counts of scored cells summed into a (groups, bins) array each."""
+    scored = cell_bins >= 0
+    flat = cell_group[scored] * bins + cell_bins[scored]
+    return {name: group_sums(flat, counts[name][scored], groups * bins).reshape(groups, bins)
+            for name in ("cal_n", "cal_pos", "cal_score_sum")}
+
+
 def rollup(
     *,
     positions: tuple[int, ...],
@@ -196,11 +196,7 @@ def rollup(
     summed = {name: group_sums(cell_group, values, groups) for name, values in counts.items()}
     cal = None
     if calibration_bins is not None:
-        scored = bins >= 0
-        flat = cell_group[scored] * calibration_bins + bins[scored]
-        cal = {name: group_sums(flat, counts[name][scored], groups * calibration_bins)
-               .reshape(groups, calibration_bins)
-               for name in ("cal_n", "cal_pos", "cal_score_sum")}
+        cal = calibration_sums(cell_group, bins, counts, groups=groups, bins=calibration_bins)
     population = None
     if ref_codes is not None and ref_population is not None:
         population = group_sums(inverse[len(sub):], ref_population, groups)

@@ -22,7 +22,7 @@ from steward.engines.fairness._groups import (
     GroupEncoder,
     MissingPolicy,
     ScopeCounts,
-    group_sums,
+    calibration_sums,
     rollup,
     scopes_for,
 )
@@ -74,9 +74,9 @@ def measure(
 ) -> tuple[list[ScopeMetrics], ScopeMetrics, list[LeftOut]]:
     ref_columns = (list(zip(*ref_values, strict=True)) if ref_values
                    else [() for _ in spec.groups])
-    encoder = GroupEncoder(spec.groups, value_columns=[
+    encoder = GroupEncoder(spec.groups, [
         (*mine, *theirs) for mine, theirs in zip(cells.columns, ref_columns, strict=True)])
-    codes, absent = encoder.encode_columns(cells.columns)
+    codes, absent = encoder.encode(cells.columns)
     counts, bins = cells.counts, cells.bins
     left_out: list[LeftOut] = []
     undecided = int(counts["rows"].sum() - counts["n"].sum())
@@ -84,7 +84,7 @@ def measure(
         left_out.append(LeftOut("decision missing (NULL or NaN)", undecided, spec.decision))
     ref_codes = None
     if ref_population is not None:
-        ref_codes, ref_absent = encoder.encode_columns(ref_columns)
+        ref_codes, ref_absent = encoder.encode(ref_columns)
     if missing == "drop":
         for i, column in enumerate(spec.groups):
             dropped = int(counts["n"][absent[:, i]].sum())
@@ -135,6 +135,5 @@ def _overall_calibration(
 ) -> dict[str, np.ndarray] | None:
     if calibration_bins is None:
         return None
-    scored = bins >= 0
-    return {name: group_sums(bins[scored], counts[name][scored], calibration_bins)
-            .reshape(1, calibration_bins) for name in ("cal_n", "cal_pos", "cal_score_sum")}
+    return calibration_sums(np.zeros(len(bins), dtype=np.int64), bins, counts, groups=1,
+                            bins=calibration_bins)

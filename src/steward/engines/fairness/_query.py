@@ -30,7 +30,7 @@ cell straddles two bins and the pass is run again with the exact bin written out
 numpy computes from the extremes.
 
 Where the source's own metadata proves the decision and the label to be 0/1 with no NULL —
-the statistics in Parquet footers (:meth:`Table.binary_columns`), read in a few milliseconds
+the statistics in Parquet footers (:meth:`Table.column_statistics`), read in a few milliseconds
 — the two are grouped as one key, ``2 * decision + label`` (:func:`plan_pass`): one key fewer
 costs the engine about a tenth less per row, and no cell can then mix a missing value with a
 present one. Anything unproven (CSV, in-memory tables, Spark, a NULL or a 2 anywhere, floating
@@ -214,6 +214,13 @@ _INTEGERS = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", 
              "UINTEGER", "UBIGINT", "UHUGEINT")
 
 
+def _proven_unit(column: str, stats: Mapping[str, ColumnStatistics]) -> bool:
+    """Every value (NULL and NaN aside, which get keys of their own) in [0, 1]."""
+    found = stats.get(column)
+    return (found is not None and found.low is not None and found.high is not None
+            and found.low >= 0 and found.high <= 1)
+
+
 def _proven_binary(table: Table, column: str, stats: Mapping[str, ColumnStatistics]) -> bool:
     """Only 0 and 1 (or booleans), and no NULL: an integer or boolean column whose metadata
     bounds it to [0, 1]."""
@@ -221,17 +228,7 @@ def _proven_binary(table: Table, column: str, stats: Mapping[str, ColumnStatisti
     if found is None or not found.no_nulls:
         return False
     kind = table.columns[column].upper()
-    if kind == "BOOLEAN":
-        return True
-    return (kind.startswith(_INTEGERS) and found.low is not None and found.high is not None
-            and found.low >= 0 and found.high <= 1)
-
-
-def _proven_unit(column: str, stats: Mapping[str, ColumnStatistics]) -> bool:
-    """Every score (NULL and NaN aside, which get keys of their own) in [0, 1]."""
-    found = stats.get(column)
-    return (found is not None and found.low is not None and found.high is not None
-            and found.low >= 0 and found.high <= 1)
+    return kind == "BOOLEAN" or (kind.startswith(_INTEGERS) and _proven_unit(column, stats))
 
 
 @dataclass(frozen=True)
@@ -249,15 +246,14 @@ class PassPlan:
 
 def plan_pass(table: Table, spec: CountSpec) -> PassPlan:
     """:class:`PassPlan` for ``spec`` on ``table`` (:meth:`Table.column_statistics`)."""
-    binary = spec.threshold is None and spec.label is not None
-    wanted = [c for c in ((spec.decision, spec.label) if binary else ()) + (spec.score,)
-              if c is not None]
+    binary = ((spec.decision, spec.label) if spec.threshold is None and spec.label is not None
+              else ())
+    wanted = [*binary, *([spec.score] if spec.score is not None else [])]
     if not wanted:
         return PassPlan()
     stats = table.column_statistics(wanted)
     return PassPlan(
-        packed=binary and all(_proven_binary(table, c, stats)
-                              for c in (spec.decision, spec.label) if c is not None),
+        packed=bool(binary) and all(_proven_binary(table, c, stats) for c in binary),
         upper_only=spec.score is not None and _proven_unit(spec.score, stats),
     )
 
