@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from scipy import stats
@@ -109,20 +111,43 @@ def test_holm_and_bonferroni() -> None:
 
 @pytest.mark.parametrize(("k", "n", "p"), [(7, 1000, 0.002), (500, 1000, 0.45),
                                            (1_200, 10_000, 0.1), (40, 50, 0.97)])
-def test_binomial_window_too_narrow_falls_back_to_the_whole_range(
+def test_binomial_sides_grow_until_what_they_leave_out_cannot_matter(
         k: int, n: int, p: float, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The exact test sums a window around the observed count and its mirror only when the
-    tails it leaves out are provably negligible; a window with no margin is not, and the test
-    then sums the whole range, with the same answer."""
+    """Each side of the exact test starts at a reach guessed from the normal distribution and
+    grows while what lies beyond could matter; with no margin at all it must grow, and the
+    answer is the same."""
     from steward.engines.fairness import _stats
 
-    sizes: list[int] = []
-    real = _stats._log_pmf
-    monkeypatch.setattr(_stats, "_log_pmf", lambda logs, low, high, logit: (
-        sizes.append(high - low), real(logs, low, high, logit))[1])
-    monkeypatch.setattr(_stats, "_WINDOW_SD", 0)
+    grown: list[int] = []
+    real = _stats._Side._grow
+    monkeypatch.setattr(_stats._Side, "_grow",
+                        lambda side, end: (grown.append(end), real(side, end))[1])
+    monkeypatch.setattr(_stats, "_WINDOW_LOGS", 0)
     monkeypatch.setattr(_stats, "_WINDOW_PAD", 0)
     result = binomial_test(k, n, p)
     assert result is not None
-    assert len(sizes) == 2 and sizes[0] < sizes[1]
+    assert len(grown) > 2
     assert result.p_value == pytest.approx(stats.binomtest(k, n, p).pvalue, rel=1e-9)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_binomial_matches_scipy_on_random_counts(seed: int) -> None:
+    """Counts up to 10^7, probabilities down to 1e-6, observed counts up to 45 standard
+    deviations out (where a skewed distribution's mirror count lies further out than the
+    normal reach): within scipy's own error (its pmf is good to ~1e-10 here)."""
+    rng = np.random.default_rng(seed)
+    for _ in range(300):
+        n = int(10 ** rng.uniform(0, 7))
+        p = float(10 ** rng.uniform(-6, 0)) if rng.random() < 0.7 else float(rng.uniform(0, 1))
+        sd = math.sqrt(n * p * (1 - p))
+        k = int(np.clip(round(n * p + rng.normal() * sd * rng.choice([0.5, 2, 5, 12, 30, 45])),
+                        0, n))
+        result = binomial_test(k, n, p)
+        assert result is not None
+        if result.test != "binomial":
+            continue
+        expected = stats.binomtest(k, n, p).pvalue
+        if expected > 1e-250:
+            assert result.p_value == pytest.approx(expected, rel=1e-9), (k, n, p)
+        else:
+            assert result.p_value < 1e-240, (k, n, p)

@@ -28,7 +28,7 @@ import numpy as np
 
 from steward.engines.fairness._groups import ScopeCounts
 from steward.engines.fairness._stats import (
-    BinomialLogs,
+    BinomialRatios,
     TestResult,
     binomial_test,
     compare_proportions,
@@ -216,10 +216,10 @@ def measure_scope(
             if result is not None:
                 tests.append(Comparison(name, counts.scope, level, low, high, result))
     total_reached_count = int(reached.sum())
-    logs = BinomialLogs(total_reached_count)
+    ratios = BinomialRatios(total_reached_count)
     for g in np.flatnonzero(representation_judged):
         result = binomial_test(int(reached[g]), total_reached_count, float(population_share[g]),
-                               logs=logs)
+                               ratios=ratios)
         if result is not None:
             tests.append(Comparison("representation", counts.scope, level, int(g), None, result))
 

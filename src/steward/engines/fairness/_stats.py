@@ -33,8 +33,9 @@ TestName = Literal["z", "fisher", "binomial"]
 _TIE = 1.0 + 1e-7
 _SQRT2 = math.sqrt(2.0)
 _EXACT_SPAN = 20_000
-_WINDOW_SD, _WINDOW_PAD = 10, 10  # the window beyond the observed count and its mirror
-_NEGLIGIBLE = math.log(1e-16) - 1.0  # each tail left out: below half of 1e-16 of P(observed)
+_WINDOW_LOGS, _WINDOW_PAD = 45, 10  # how far the window reaches: see binomial_test
+_NEGLIGIBLE = 0.5e-16  # each tail left out: below half of 1e-16 of P(observed)
+_TINY = 1e-280  # P(observed) / P(mode) below this: a p-value no threshold tells from 0
 _UNDERFLOW = -746.0  # exp(x) rounds to 0.0 for every x below (the smallest double is e^-744.4)
 
 
@@ -164,13 +165,13 @@ def compare_proportions(x1: int, n1: int, x2: int, n2: int) -> TestResult | None
     return two_proportion_z(int(x1), int(n1), int(x2), int(n2))
 
 
-class BinomialLogs:
-    """``log(trials - k)`` and ``log(k + 1)`` over a range of ``k``, shared by the exact
-    binomial tests of one number of trials (a scope's groups: their ranges overlap).
+class BinomialRatios:
+    """The ratios ``(trials - k) / (k + 1)`` and their reciprocals over a range of ``k``, shared
+    by the exact binomial tests of one number of trials (a scope's groups: their ranges overlap).
 
-    Each value is the one :func:`binomial_test` would compute on its own (the logarithm is
-    taken element-wise), so sharing changes no bit of any p-value; it only saves computing the
-    logarithms again for every group.
+    ``P(k + 1) / P(k)`` is the first times ``p / (1 - p)``. Each value is the one
+    :func:`binomial_test` would compute on its own (element-wise), so sharing changes no bit of
+    any p-value; it only saves computing the ratios again for every group.
     """
 
     _MAX = 1 << 18  # counts kept at most (4 MB)
@@ -178,42 +179,48 @@ class BinomialLogs:
     def __init__(self, trials: int) -> None:
         self.trials = trials
         self.low = self.high = 0
-        self.down = self.up = np.empty(0)
+        self.up = self.down = np.empty(0)
 
-    def _logs(self, low: int, high: int) -> tuple[np.ndarray, np.ndarray]:
+    def _ratios(self, low: int, high: int) -> tuple[np.ndarray, np.ndarray]:
         k = np.arange(low, high, dtype=np.float64)
-        return np.log(self.trials - k), np.log(k + 1.0)
+        above, below = self.trials - k, k + 1.0
+        return np.divide(above, below), np.divide(below, above, out=above)
 
-    def steps(
-        self, low: int, high: int, shift: float, *, out: np.ndarray | None = None
-    ) -> np.ndarray:
-        """``log(trials - k) - log(k + 1) + shift`` for ``k`` in ``[low, high)`` (into ``out``)."""
+    def get(self, low: int, high: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(trials - k) / (k + 1)`` and ``(k + 1) / (trials - k)`` for ``k`` in ``[low, high)``
+        (views: read only)."""
         if low < self.low or high > self.high:
             new_low, new_high = min(low, self.low), max(high, self.high)
             if self.high == self.low or new_high - new_low > self._MAX:
                 self.low, self.high = low, high
-                self.down, self.up = self._logs(low, high)
+                self.up, self.down = self._ratios(low, high)
             else:
-                before, after = self._logs(new_low, self.low), self._logs(self.high, new_high)
-                self.down = np.concatenate((before[0], self.down, after[0]))
-                self.up = np.concatenate((before[1], self.up, after[1]))
+                before, after = self._ratios(new_low, self.low), self._ratios(self.high, new_high)
+                self.up = np.concatenate((before[0], self.up, after[0]))
+                self.down = np.concatenate((before[1], self.down, after[1]))
                 self.low, self.high = new_low, new_high
         i, j = low - self.low, high - self.low
-        out = np.subtract(self.down[i:j], self.up[i:j], out=out)
-        out += shift
-        return out
+        return self.up[i:j], self.down[i:j]
 
 
 def binomial_test(
-    successes: int, trials: int, p: float, *, logs: BinomialLogs | None = None
+    successes: int, trials: int, p: float, *, ratios: BinomialRatios | None = None
 ) -> TestResult | None:
     """Test ``successes`` out of ``trials`` against probability ``p``, two-sided.
 
     Exact (``scipy.stats.binomtest``) while the distribution's bulk — 60 standard deviations
     either side of the mean — spans at most 20,000 counts (a standard deviation up to ~166);
     beyond that the score z test, accurate there to well under the precision any threshold
-    needs. Returns ``None`` without trials. ``logs`` shares logarithms between tests with the
-    same ``trials`` (same result, less work).
+    needs. Returns ``None`` without trials. ``ratios`` shares the ratio recurrence's factors
+    between tests with the same ``trials`` (same result, less work).
+
+    The point probabilities, relative to the mode's, are products of the ratios
+    ``P(k + 1) / P(k)`` outward from the mode (:class:`_Side`): none exceeds 1, and no
+    logarithm or exponential is taken. Each side first reaches as far from the mean as the
+    observed count is, plus enough for what lies beyond to be ~e^-45 of the observed count's
+    probability were the distribution normal (``sd * sqrt(z^2 + 90)``), then grows until what
+    it leaves out provably cannot matter (:meth:`_Side.reach_negligible`) — a skewed
+    distribution's mirror of the observed count lies further out on its long side.
     """
     if trials <= 0 or not 0.0 <= p <= 1.0:
         return None
@@ -228,48 +235,77 @@ def binomial_test(
     high = min(trials, int(math.ceil(mean + 60 * sd + 60)))
     if not low <= successes <= high:
         return TestResult("binomial", None, 0.0)  # beyond 60 sd: below double precision
-    if logs is None or logs.trials != trials:
-        logs = BinomialLogs(trials)
-    logit = math.log(p) - math.log1p(-p)
-    # Most of that range is tail far below the observed count's own probability and its
-    # mirror's: sum a window around them, if what it leaves out provably cannot matter.
+    if ratios is None or ratios.trials != trials:
+        ratios = BinomialRatios(trials)
+    odds = p / (1.0 - p)
     mode = min(trials, int((trials + 1) * p))
-    reach = abs(successes - mode) + _WINDOW_SD * sd + _WINDOW_PAD
-    first, last = max(low, int(mode - reach)), min(high, int(math.ceil(mode + reach)))
-    log_pmf = _log_pmf(logs, first, last, logit)
-    if (first, last) != (low, high) and not _tails_negligible(
-            log_pmf, first, last, successes - first, trials, logit):
-        first, last = low, high
-        log_pmf = _log_pmf(logs, low, high, logit)
-    return TestResult("binomial", None, _two_sided_from_log_pmf(log_pmf, successes - first))
+    distance = abs(successes - mean)
+    reach = math.sqrt(distance * distance + _WINDOW_LOGS * 2.0 * sd * sd) + _WINDOW_PAD
+    above = _Side(ratios, mode, min(high, max(successes, math.ceil(mean + reach))), odds)
+    below = _Side(ratios, mode, max(low, min(successes, int(mean - reach))), odds)
+    observed = (1.0 if successes == mode
+                else (above if successes > mode else below).at(successes))
+    if observed >= _TINY:
+        bound = observed * _NEGLIGIBLE
+        above.reach_negligible(bound, high)
+        below.reach_negligible(bound, low)
+    cutoff = observed * _TIE
+    total = 1.0 + above.values.sum() + below.values.sum()
+    tails = ((1.0 if cutoff >= 1.0 else 0.0) + above.values.sum(where=above.values <= cutoff)
+             + below.values.sum(where=below.values <= cutoff))
+    return TestResult("binomial", None, float(min(1.0, tails / total)))
 
 
-def _log_pmf(logs: BinomialLogs, low: int, high: int, logit: float) -> np.ndarray:
-    """log P(k) - log P(low) for k in [low, high], by the ratio recurrence."""
-    log_pmf = np.empty(high - low + 1)
-    log_pmf[0] = 0.0
-    steps = logs.steps(low, high, logit, out=log_pmf[1:])
-    np.cumsum(steps, out=steps)
-    return log_pmf
+class _Side:
+    """``P(k) / P(mode)`` for ``k`` from the mode (left out) to ``end``, above it or below it:
+    products of the ratio recurrence, ``P(k + 1) / P(k) = (trials - k) / (k + 1) * odds``."""
 
+    _GROWTH = 64  # counts added at least when a side grows
 
-def _tails_negligible(log_pmf: np.ndarray, low: int, high: int, observed: int, trials: int,
-                      logit: float) -> bool:
-    """Whether the probability beyond ``[low, high]`` is below 1e-16 of the observed count's.
+    def __init__(self, ratios: BinomialRatios, mode: int, end: int, odds: float) -> None:
+        self.ratios, self.mode, self.odds = ratios, mode, odds
+        self.up = end >= mode
+        self.end = mode
+        self.values = np.empty(0)
+        self._grow(end)
 
-    The binomial is log-concave, so past either end the terms fall at least geometrically, by
-    the ratio at that end: a tail is at most ``P(end) * r / (1 - r)``. Compared in logarithms.
-    """
-    ends = []
-    if high < trials:  # log of P(high + 1) / P(high)
-        ends.append((log_pmf[-1], math.log(trials - high) - math.log(high + 1.0) + logit))
-    if low > 0:  # log of P(low - 1) / P(low)
-        ends.append((log_pmf[0], math.log(float(low)) - math.log(trials - low + 1.0) - logit))
-    for log_end, log_r in ends:
-        if log_r >= 0.0 or (log_end - log_pmf[observed] + log_r - math.log(-math.expm1(log_r))
-                            > _NEGLIGIBLE):
-            return False
-    return True
+    def at(self, k: int) -> float:
+        return float(self.values[abs(k - self.mode) - 1])
+
+    def _grow(self, end: int) -> None:
+        if end == self.end:
+            return
+        if self.up:
+            steps = np.multiply(self.ratios.get(self.end, end)[0], self.odds)
+        else:
+            steps = np.multiply(self.ratios.get(end, self.end)[1][::-1], 1.0 / self.odds)
+        if self.values.size:
+            steps[0] *= self.values[-1]
+        np.cumprod(steps, out=steps)
+        self.values = np.concatenate((self.values, steps)) if self.values.size else steps
+        self.end = end
+
+    def _next_ratio(self) -> float:
+        """The ratio of the next count out to the last: ``P(end + 1) / P(end)`` above the
+        mode, ``P(end - 1) / P(end)`` below it."""
+        trials, end = self.ratios.trials, self.end
+        if self.up:
+            return (trials - end) / (end + 1.0) * self.odds
+        return end / (trials - end + 1.0) / self.odds
+
+    def reach_negligible(self, bound: float, limit: int) -> None:
+        """Grow towards ``limit`` until everything beyond is at most ``bound``.
+
+        The binomial is log-concave, so past the end the terms fall at least geometrically, by
+        the ratio there: what lies beyond is at most ``P(end) * r / (1 - r)``.
+        """
+        while self.end != limit:
+            last = self.values[-1] if self.values.size else 1.0
+            r = self._next_ratio()
+            if r < 1.0 and last * r / (1.0 - r) <= bound:
+                return
+            step = max(self._GROWTH, self.values.size // 2)
+            self._grow(min(limit, self.end + step) if self.up else max(limit, self.end - step))
 
 
 def adjust_p_values(p_values: Sequence[float], *, method: Correction = "holm") -> list[float]:
