@@ -90,7 +90,7 @@ def test_binomial_matches_scipy(k: int, n: int, p: float) -> None:
     assert result is not None
     expected = stats.binomtest(k, n, p).pvalue
     assert result.test == "binomial"
-    assert result.p_value == pytest.approx(expected, rel=1e-9)
+    assert result.p_value == pytest.approx(expected, rel=1e-9, abs=0)
 
 
 def test_binomial_uses_the_normal_approximation_for_huge_counts() -> None:
@@ -113,21 +113,21 @@ def test_holm_and_bonferroni() -> None:
                                            (1_200, 10_000, 0.1), (40, 50, 0.97)])
 def test_binomial_sides_grow_until_what_they_leave_out_cannot_matter(
         k: int, n: int, p: float, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each side of the exact test starts at a reach guessed from the normal distribution and
+    """The exact test's window starts at a reach guessed from the normal distribution and
     grows while what lies beyond could matter; with no margin at all it must grow, and the
     answer is the same."""
     from steward.engines.fairness import _stats
 
-    grown: list[int] = []
-    real = _stats._Side._grow
-    monkeypatch.setattr(_stats._Side, "_grow",
-                        lambda side, end: (grown.append(end), real(side, end))[1])
+    windows: list[int] = []
+    real = _stats._pmf
+    monkeypatch.setattr(_stats, "_pmf", lambda ratios, low, high, mode, odds: (
+        windows.append(high - low), real(ratios, low, high, mode, odds))[1])
     monkeypatch.setattr(_stats, "_WINDOW_LOGS", 0)
     monkeypatch.setattr(_stats, "_WINDOW_PAD", 0)
     result = binomial_test(k, n, p)
     assert result is not None
-    assert len(grown) > 2
-    assert result.p_value == pytest.approx(stats.binomtest(k, n, p).pvalue, rel=1e-9)
+    assert len(windows) > 1 and windows == sorted(windows)
+    assert result.p_value == pytest.approx(stats.binomtest(k, n, p).pvalue, rel=1e-9, abs=0)
 
 
 @pytest.mark.parametrize("seed", [0, 1])
@@ -148,6 +148,22 @@ def test_binomial_matches_scipy_on_random_counts(seed: int) -> None:
             continue
         expected = stats.binomtest(k, n, p).pvalue
         if expected > 1e-250:
-            assert result.p_value == pytest.approx(expected, rel=1e-9), (k, n, p)
+            assert result.p_value == pytest.approx(expected, rel=1e-9, abs=0), (k, n, p)
         else:
             assert result.p_value < 1e-240, (k, n, p)
+
+
+def test_binomial_far_tail_of_a_small_mean_is_summed_beyond_60_standard_deviations() -> None:
+    """A mean of 6.8 (sd 2.6): 222 successes lie 83 sd out, yet P(222) is 1e-246 of the mode's,
+    well within doubles. The window used to stop at mean + 60 sd + 60 counts, leaving out a
+    tail that made the p-value 8.6e-4 too small."""
+    k, n, p = 222, 6746, 0.0010047054233238626
+    result = binomial_test(k, n, p)
+    assert result is not None and result.test == "binomial"
+    assert result.p_value == pytest.approx(stats.binomtest(k, n, p).pvalue, rel=1e-9, abs=0)
+
+
+def test_binomial_p_value_below_the_smallest_double_is_zero() -> None:
+    result = binomial_test(400, 6746, 0.0010047054233238626)
+    assert result is not None and result.p_value == 0.0
+    assert stats.binomtest(400, 6746, 0.0010047054233238626).pvalue < 1e-300

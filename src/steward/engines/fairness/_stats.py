@@ -35,7 +35,8 @@ _SQRT2 = math.sqrt(2.0)
 _EXACT_SPAN = 20_000
 _WINDOW_LOGS, _WINDOW_PAD = 45, 10  # how far the window reaches: see binomial_test
 _NEGLIGIBLE = 0.5e-16  # each tail left out: below half of 1e-16 of P(observed)
-_TINY = 1e-280  # P(observed) / P(mode) below this: a p-value no threshold tells from 0
+_GROWTH = 64  # counts a side of the window grows by, at least
+_BELOW_DOUBLES = -800.0  # log P(observed) / P(mode) below which the p-value is 0.0
 _UNDERFLOW = -746.0  # exp(x) rounds to 0.0 for every x below (the smallest double is e^-744.4)
 
 
@@ -208,19 +209,20 @@ def binomial_test(
 ) -> TestResult | None:
     """Test ``successes`` out of ``trials`` against probability ``p``, two-sided.
 
-    Exact (``scipy.stats.binomtest``) while the distribution's bulk — 60 standard deviations
-    either side of the mean — spans at most 20,000 counts (a standard deviation up to ~166);
+    Exact (``scipy.stats.binomtest``) while 60 standard deviations either side of the mean
+    span at most 20,000 counts (a standard deviation up to ~166);
     beyond that the score z test, accurate there to well under the precision any threshold
     needs. Returns ``None`` without trials. ``ratios`` shares the ratio recurrence's factors
     between tests with the same ``trials`` (same result, less work).
 
     The point probabilities, relative to the mode's, are products of the ratios
-    ``P(k + 1) / P(k)`` outward from the mode (:class:`_Side`): none exceeds 1, and no
-    logarithm or exponential is taken. Each side first reaches as far from the mean as the
-    observed count is, plus enough for what lies beyond to be ~e^-45 of the observed count's
-    probability were the distribution normal (``sd * sqrt(z^2 + 90)``), then grows until what
-    it leaves out provably cannot matter (:meth:`_Side.reach_negligible`) — a skewed
-    distribution's mirror of the observed count lies further out on its long side.
+    ``P(k + 1) / P(k)`` outward from the mode (:func:`_pmf`): none exceeds 1, and no logarithm
+    or exponential is taken. They are summed over a window that first reaches, either side of
+    the mode, as far from the mean as the observed count is, plus enough for what lies beyond
+    to be ~e^-45 of the observed count's probability were the distribution normal
+    (``sd * sqrt(z^2 + 90)``). A side whose tail could still matter (:func:`_tail_negligible`)
+    reaches further, and the window is computed again: a skewed distribution's mirror of the
+    observed count lies further out on its long side.
     """
     if trials <= 0 or not 0.0 <= p <= 1.0:
         return None
@@ -231,81 +233,68 @@ def binomial_test(
     if sd > _EXACT_SPAN / 120:
         z = (successes - mean) / sd
         return TestResult("z", z, normal_two_sided_p(z))
-    low = max(0, int(mean - 60 * sd - 60))
-    high = min(trials, int(math.ceil(mean + 60 * sd + 60)))
-    if not low <= successes <= high:
-        return TestResult("binomial", None, 0.0)  # beyond 60 sd: below double precision
     if ratios is None or ratios.trials != trials:
         ratios = BinomialRatios(trials)
     odds = p / (1.0 - p)
     mode = min(trials, int((trials + 1) * p))
+    if _log_pmf_ratio(successes, mode, trials, odds) < _BELOW_DOUBLES:
+        # Every term summed is at most P(observed), so the p-value is at most
+        # (trials + 1) * P(observed) / P(mode) < e^-800 * 2^63: below the smallest double.
+        return TestResult("binomial", None, 0.0)
     distance = abs(successes - mean)
     reach = math.sqrt(distance * distance + _WINDOW_LOGS * 2.0 * sd * sd) + _WINDOW_PAD
-    above = _Side(ratios, mode, min(high, max(successes, math.ceil(mean + reach))), odds)
-    below = _Side(ratios, mode, max(low, min(successes, int(mean - reach))), odds)
-    observed = (1.0 if successes == mode
-                else (above if successes > mode else below).at(successes))
-    if observed >= _TINY:
+    first = max(0, min(successes, int(mean - reach)))
+    last = min(trials, max(successes, math.ceil(mean + reach)))
+    while True:
+        pmf = _pmf(ratios, first, last, mode, odds)
+        observed = float(pmf[successes - first])
         bound = observed * _NEGLIGIBLE
-        above.reach_negligible(bound, high)
-        below.reach_negligible(bound, low)
+        grow_up = last < trials and not _tail_negligible(
+            float(pmf[-1]), (trials - last) / (last + 1.0) * odds, bound)
+        grow_down = first > 0 and not _tail_negligible(
+            float(pmf[0]), first / (trials - first + 1.0) / odds, bound)
+        if not (grow_up or grow_down):
+            break
+        if grow_up:
+            last = min(trials, last + max(_GROWTH, (last - mode) // 2))
+        if grow_down:
+            first = max(0, first - max(_GROWTH, (mode - first) // 2))
     cutoff = observed * _TIE
-    total = 1.0 + above.values.sum() + below.values.sum()
-    tails = ((1.0 if cutoff >= 1.0 else 0.0) + above.values.sum(where=above.values <= cutoff)
-             + below.values.sum(where=below.values <= cutoff))
-    return TestResult("binomial", None, float(min(1.0, tails / total)))
+    return TestResult("binomial", None,
+                      float(min(1.0, pmf.sum(where=pmf <= cutoff) / pmf.sum())))
 
 
-class _Side:
-    """``P(k) / P(mode)`` for ``k`` from the mode (left out) to ``end``, above it or below it:
-    products of the ratio recurrence, ``P(k + 1) / P(k) = (trials - k) / (k + 1) * odds``."""
+def _pmf(ratios: BinomialRatios, low: int, high: int, mode: int, odds: float) -> np.ndarray:
+    """P(k) / P(mode) for k in [low, high] (which holds the mode): products of the ratio
+    recurrence outward from the mode."""
+    pmf = np.empty(high - low + 1)
+    pmf[mode - low] = 1.0
+    if high > mode:  # P(k + 1) / P(k) = (trials - k) / (k + 1) * odds, for k = mode .. high - 1
+        right = pmf[mode - low + 1:]
+        np.multiply(ratios.get(mode, high)[0], odds, out=right)
+        right.cumprod(out=right)
+    if mode > low:  # P(k) / P(k + 1) = (k + 1) / (trials - k) / odds, for k = mode - 1 .. low
+        left = pmf[mode - low - 1::-1]
+        np.multiply(ratios.get(low, mode)[1][::-1], 1.0 / odds, out=left)
+        left.cumprod(out=left)
+    return pmf
 
-    _GROWTH = 64  # counts added at least when a side grows
 
-    def __init__(self, ratios: BinomialRatios, mode: int, end: int, odds: float) -> None:
-        self.ratios, self.mode, self.odds = ratios, mode, odds
-        self.up = end >= mode
-        self.end = mode
-        self.values = np.empty(0)
-        self._grow(end)
+def _log_pmf_ratio(k: int, mode: int, trials: int, odds: float) -> float:
+    """log P(k) / P(mode), by ``lgamma`` (good to ~1e-8 for counts in the millions: enough to
+    tell whether it is far below the range of doubles)."""
+    return (math.lgamma(mode + 1.0) + math.lgamma(trials - mode + 1.0) - math.lgamma(k + 1.0)
+            - math.lgamma(trials - k + 1.0) + (k - mode) * math.log(odds))
 
-    def at(self, k: int) -> float:
-        return float(self.values[abs(k - self.mode) - 1])
 
-    def _grow(self, end: int) -> None:
-        if end == self.end:
-            return
-        if self.up:
-            steps = np.multiply(self.ratios.get(self.end, end)[0], self.odds)
-        else:
-            steps = np.multiply(self.ratios.get(end, self.end)[1][::-1], 1.0 / self.odds)
-        if self.values.size:
-            steps[0] *= self.values[-1]
-        np.cumprod(steps, out=steps)
-        self.values = np.concatenate((self.values, steps)) if self.values.size else steps
-        self.end = end
+def _tail_negligible(end: float, ratio: float, bound: float) -> bool:
+    """Whether everything past a window's end is at most ``bound``, given ``P(end)`` and the
+    ratio of the next count out to it.
 
-    def _next_ratio(self) -> float:
-        """The ratio of the next count out to the last: ``P(end + 1) / P(end)`` above the
-        mode, ``P(end - 1) / P(end)`` below it."""
-        trials, end = self.ratios.trials, self.end
-        if self.up:
-            return (trials - end) / (end + 1.0) * self.odds
-        return end / (trials - end + 1.0) / self.odds
-
-    def reach_negligible(self, bound: float, limit: int) -> None:
-        """Grow towards ``limit`` until everything beyond is at most ``bound``.
-
-        The binomial is log-concave, so past the end the terms fall at least geometrically, by
-        the ratio there: what lies beyond is at most ``P(end) * r / (1 - r)``.
-        """
-        while self.end != limit:
-            last = self.values[-1] if self.values.size else 1.0
-            r = self._next_ratio()
-            if r < 1.0 and last * r / (1.0 - r) <= bound:
-                return
-            step = max(self._GROWTH, self.values.size // 2)
-            self._grow(min(limit, self.end + step) if self.up else max(limit, self.end - step))
+    The binomial is log-concave, so past the end the terms fall at least geometrically, by
+    the ratio there: what lies beyond is at most ``P(end) * r / (1 - r)``.
+    """
+    return ratio < 1.0 and end * ratio / (1.0 - ratio) <= bound
 
 
 def adjust_p_values(p_values: Sequence[float], *, method: Correction = "holm") -> list[float]:
