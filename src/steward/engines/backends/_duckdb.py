@@ -8,6 +8,7 @@ table or view that already lives in it.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -70,6 +71,37 @@ def _connect() -> duckdb.DuckDBPyConnection:
     return con
 
 
+def _fold_statistics(rows: Iterable[tuple[Any, ...]]) -> dict[str, ColumnStatistics]:
+    """Per column, from ``(column, null count, min, max, min exact, max exact)`` per row group:
+    no NULL in any group; the least minimum and greatest maximum, where every group's bound is
+    exact and reads as a number."""
+    groups: dict[str, list[tuple[Any, ...]]] = {}
+    for row in rows:
+        groups.setdefault(row[0], []).append(row)
+    folded = {}
+    for name, found in groups.items():
+        exact = all(m is not False and x is not False for *_, m, x in found)
+        lows = [_as_double(row[2]) for row in found]
+        highs = [_as_double(row[3]) for row in found]
+        folded[name] = ColumnStatistics(
+            no_nulls=all(row[1] == 0 for row in found),
+            low=min(lows) if exact and None not in lows else None,  # type: ignore[type-var]
+            high=max(highs) if exact and None not in highs else None,  # type: ignore[type-var]
+        )
+    return folded
+
+
+def _as_double(text: str | None) -> float | None:
+    """A footer's bound as a number, or ``None`` where it is none (text, booleans, NaN)."""
+    if text is None:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return None if math.isnan(value) else value
+
+
 def _sql_string(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
@@ -115,28 +147,27 @@ class DuckDBTable(TableBase):
     def column_statistics(self, names: Iterable[str]) -> Mapping[str, ColumnStatistics]:
         """From the Parquet footers (a few milliseconds, no data read): per column, whether
         every row group counts no NULL, and the bounds of its exact minima and maxima. Other
-        sources, and footers without statistics, prove nothing."""
+        sources, and footers without statistics, prove nothing.
+
+        The footers' rows (one per row group and column) are folded here rather than by an
+        aggregate query: DuckDB's first aggregate over ``parquet_metadata`` in a process costs
+        ~7 ms to plan, the plain rows ~2.5 ms.
+        """
         wanted = [name for name in dict.fromkeys(names) if name in self.columns]
         if not self._parquet_files or not wanted:
             return {}
         files = "[" + ", ".join(_sql_string(f) for f in self._parquet_files) + "]"
         listed = ", ".join(_sql_string(name) for name in wanted)
-        low = "TRY_CAST(stats_min_value AS DOUBLE)"
-        high = "TRY_CAST(stats_max_value AS DOUBLE)"
-        exact = "COALESCE(min_is_exact, true) AND COALESCE(max_is_exact, true)"
         sql = (
-            "SELECT path_in_schema, bool_and(COALESCE(stats_null_count = 0, false)), "
-            f"CASE WHEN bool_and({low} IS NOT NULL AND {exact}) THEN min({low}) END, "
-            f"CASE WHEN bool_and({high} IS NOT NULL AND {exact}) THEN max({high}) END "
-            f"FROM parquet_metadata({files}) WHERE path_in_schema IN ({listed}) "
-            "GROUP BY path_in_schema"
+            "SELECT path_in_schema, stats_null_count, stats_min_value, stats_max_value, "
+            f"min_is_exact, max_is_exact FROM parquet_metadata({files}) "
+            f"WHERE path_in_schema IN ({listed})"
         )
         try:
             found = self._con.execute(sql).fetchall()
         except Exception:  # noqa: BLE001 - statistics are an optimisation; without them, none
             return {}
-        return {name: ColumnStatistics(no_nulls=bool(no_nulls), low=low_value, high=high_value)
-                for name, no_nulls, low_value, high_value in found}
+        return _fold_statistics(found)
 
     def query(
         self, sql: str, *, progress: ProgressCallback | None = None

@@ -23,6 +23,7 @@ from steward.engines.fairness._query import (
     CALIBRATION_BINS,
     BackgroundQuery,
     CountSpec,
+    plan_pass,
     run_pass,
 )
 from steward.errors import InvalidInput
@@ -181,8 +182,12 @@ def audit_fairness(
         table.require_columns([*spec.groups, decision, *(c for c in (label, score) if c)])
         _check_kinds(table, spec)
         # The pass starts first; numpy and the modules deriving the audit (~0.1 s to import)
-        # load while the engine reads the table.
-        first = BackgroundQuery(table, lambda: run_pass(table, spec, progress=progress))
+        # load while the engine reads the table. Its plan is made here, before: in the pass's
+        # thread, the few milliseconds of Python around the footer query would wait for the
+        # import to hand over the GIL (every 5 ms).
+        plan = plan_pass(table, spec)
+        first = BackgroundQuery(table, lambda: run_pass(table, spec, plan=plan,
+                                                        progress=progress))
         try:
             with collector_paused():
                 from steward.engines.fairness import _measure as derive

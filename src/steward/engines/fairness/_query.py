@@ -266,9 +266,12 @@ class Pass:
     plan: PassPlan = PassPlan()
 
 
-def run_pass(table: Table, spec: CountSpec, *, progress: ProgressCallback | None = None) -> Pass:
-    """:func:`count_query` on ``table``, keyed as :func:`plan_pass` allows."""
-    plan = plan_pass(table, spec)
+def run_pass(table: Table, spec: CountSpec, *, plan: PassPlan | None = None,
+             progress: ProgressCallback | None = None) -> Pass:
+    """:func:`count_query` on ``table``, keyed as ``plan`` (by default :func:`plan_pass`)
+    allows."""
+    if plan is None:
+        plan = plan_pass(table, spec)
     sql = count_query(table, spec, packed=plan.packed, upper_only=plan.upper_only)
     return Pass(table.query_columns(sql, progress=progress), plan)
 
