@@ -232,3 +232,20 @@ def test_query_columns_are_query_transposed(select: str) -> None:
     assert columns == [[row[i] for row in rows] for i in range(width)]
     for column, expected in zip(columns, zip(*rows, strict=True), strict=False):
         assert [type(value) for value in column] == [type(value) for value in expected]
+
+
+def test_prepare_results_loads_what_a_result_with_nulls_needs(tmp_path: Path) -> None:
+    """DuckDB hands a column holding NULLs over as a masked array; preparing imports numpy.ma
+    ahead of the result (checked in a fresh process, where nothing imported it yet)."""
+    path = tmp_path / "nulls.parquet"
+    pq.write_table(pa.table({"x": [1, None]}), path)
+    code = (
+        "import sys\n"
+        "from steward.engines.backends import open_table\n"
+        f"with open_table({str(path)!r}) as table:\n"
+        "    assert 'numpy.ma' not in sys.modules\n"
+        "    table.prepare_results()\n"
+        "    assert 'numpy.ma' in sys.modules\n"
+        "    assert table.query_columns(f'SELECT x FROM {table.relation}') == [[1, None]]\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -137,6 +137,11 @@ class Table(Protocol):
         (Parquet footers); columns it cannot tell about are left out."""
         ...
 
+    def prepare_results(self) -> None:
+        """Load what handing query results over will need, for a caller that has time to spare
+        while a query runs in another thread (may do nothing)."""
+        ...
+
     def interrupt(self) -> None:
         """Stop a query running on this table in another thread (best effort; may do nothing)."""
         ...
@@ -214,6 +219,9 @@ class TableBase:
     def column_statistics(self, names: Iterable[str]) -> Mapping[str, ColumnStatistics]:
         """Nothing proven by default: only file formats with statistics can tell."""
         return {}
+
+    def prepare_results(self) -> None:
+        """Nothing to load by default."""
 
     def interrupt(self) -> None:
         """Nothing to stop by default: a query running in another thread runs to its end."""

@@ -169,6 +169,12 @@ class DuckDBTable(TableBase):
             return {}
         return _fold_statistics(found)
 
+    def prepare_results(self) -> None:
+        """Import ``numpy.ma``: :meth:`query_columns` hands a column holding NULLs over as a
+        masked array, and DuckDB imports the module (~7 ms) on the first such result, when the
+        caller is waiting for it."""
+        import numpy.ma  # noqa: F401
+
     def query(
         self, sql: str, *, progress: ProgressCallback | None = None
     ) -> list[tuple[Any, ...]]:

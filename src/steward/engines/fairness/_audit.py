@@ -191,6 +191,7 @@ def audit_fairness(
         try:
             with collector_paused():
                 from steward.engines.fairness import _measure as derive
+                table.prepare_results()
         except BaseException:
             first.cancel()
             raise
