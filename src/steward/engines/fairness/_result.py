@@ -112,55 +112,63 @@ class FairnessResult:
         return replace(self, judgement=judgement)
 
     def _entries(self, scope: ScopeMetrics, *, with_group: bool = True) -> list[dict[str, Any]]:
-        """One JSON entry per group of ``scope``, built from whole columns at a time."""
+        """One JSON entry per group of ``scope``, built from whole columns at a time: a list of
+        values per field, zipped into the entries at the end."""
         numbers, rates, adjusted = scope.numbers, scope.rates, self.judgement.adjusted
-        tests = {(t.metric, t.group): t for t in scope.tests}
+        size = len(scope.counts.labels)
+        nothing: list[Any] = [None] * size
         column = {name: _plain(values) for name, values in rates.items()}
         count = {name: _plain(numbers[name]) for name in ("n", "rows", "selected", "positives",
                                                          "negatives")}
-        bounds = {name: list(zip(_plain(scope.lower[name]), _plain(scope.upper[name]),
-                                 strict=True)) for name in scope.lower}
-        population = _plain(scope.counts.population if scope.counts.population is not None
-                            else numbers["n"])
-        calibration = self._calibration(scope)
-        entries = []
-        for g in range(len(scope.counts.labels)):
-            entry: dict[str, Any] = {}
-            if with_group:
-                entry["group"] = dict(zip(scope.counts.columns, scope.counts.labels[g],
-                                          strict=True))
-                entry["scope"] = scope.scope
-            test = tests.get(("selection_rate", g))
-            rep = tests.get(("representation", g))
-            entry.update({
-                "n": count["n"][g], "rows": count["rows"][g], "judged": bool(scope.judged[g]),
-                "favoured": scope.favoured == g, "selected": count["selected"][g],
-                "selection_rate": column["selection_rate"][g],
-                "selection_rate_ci": list(bounds["selection_rate"][g]),
-                "selection_rate_ratio": column["selection_rate_ratio"][g],
-                "selection_rate_difference": column["selection_rate_difference"][g],
-                "test": test.result.test if test else None,
-                "p_value": test.result.p_value if test else None,
-                "p_adjusted": adjusted.get(("selection_rate", scope.scope, g)),
-                "positives": count["positives"][g] if self.has_label else None,
-                "negatives": count["negatives"][g] if self.has_label else None,
-            })
-            for name in LABEL_RATES:
-                entry[name] = column[name][g] if name in column else None
-                entry[f"{name}_ci"] = list(bounds[name][g]) if name in bounds else None
-            entry.update({
-                "mean_score": column["mean_score"][g],
-                "calibration": calibration[g] if calibration is not None else None,
-                "reach_share": column["reach_share"][g],
-                "reach_share_ci": list(bounds["reach_share"][g]),
-                "population": population[g],
-                "population_share": column["population_share"][g],
-                "representation_ratio": column["representation_ratio"][g],
-                "representation_p_value": rep.result.p_value if rep else None,
-                "representation_p_adjusted": adjusted.get(("representation", scope.scope, g)),
-            })
-            entries.append(entry)
-        return entries
+        bounds = {name: [[low, high] for low, high in zip(_plain(scope.lower[name]),
+                                                          _plain(scope.upper[name]),
+                                                          strict=True)]
+                  for name in scope.lower}
+        tests: dict[str, list[Any]] = {"selection_rate": list(nothing),
+                                       "representation": list(nothing)}
+        for test in scope.tests:
+            if test.metric in tests:
+                tests[test.metric][test.group] = test.result
+        selection, representation = tests["selection_rate"], tests["representation"]
+        fields: dict[str, list[Any]] = {}
+        if with_group:
+            names = scope.counts.columns
+            fields["group"] = [dict(zip(names, label, strict=True))
+                               for label in scope.counts.labels]
+            fields["scope"] = [scope.scope] * size
+        fields.update({
+            "n": count["n"], "rows": count["rows"], "judged": scope.judged.tolist(),
+            "favoured": [g == scope.favoured for g in range(size)],
+            "selected": count["selected"],
+            "selection_rate": column["selection_rate"],
+            "selection_rate_ci": bounds["selection_rate"],
+            "selection_rate_ratio": column["selection_rate_ratio"],
+            "selection_rate_difference": column["selection_rate_difference"],
+            "test": [t.test if t else None for t in selection],
+            "p_value": [t.p_value if t else None for t in selection],
+            "p_adjusted": [adjusted.get(("selection_rate", scope.scope, g)) for g in range(size)],
+            "positives": count["positives"] if self.has_label else nothing,
+            "negatives": count["negatives"] if self.has_label else nothing,
+        })
+        for name in LABEL_RATES:
+            fields[name] = column.get(name, nothing)
+            fields[f"{name}_ci"] = bounds.get(name, nothing)
+        fields.update({
+            "mean_score": column["mean_score"],
+            "calibration": self._calibration(scope) or nothing,
+            "reach_share": column["reach_share"],
+            "reach_share_ci": bounds["reach_share"],
+            "population": _plain(scope.counts.population if scope.counts.population is not None
+                                 else numbers["n"]),
+            "population_share": column["population_share"],
+            "representation_ratio": column["representation_ratio"],
+            "representation_p_value": [t.p_value if t else None for t in representation],
+            "representation_p_adjusted": [adjusted.get(("representation", scope.scope, g))
+                                          for g in range(size)],
+        })
+        keys = list(fields)
+        return [dict(zip(keys, values, strict=True))
+                for values in zip(*fields.values(), strict=True)]
 
     def _calibration(self, scope: ScopeMetrics) -> list[list[dict[str, Any]]] | None:
         cal = scope.counts.calibration
