@@ -167,3 +167,18 @@ def test_binomial_p_value_below_the_smallest_double_is_zero() -> None:
     result = binomial_test(400, 6746, 0.0010047054233238626)
     assert result is not None and result.p_value == 0.0
     assert stats.binomtest(400, 6746, 0.0010047054233238626).pvalue < 1e-300
+
+
+def test_compare_to_one_is_compare_proportions_for_each_group() -> None:
+    """The same test (z, Fisher's for small expected counts, none for an empty group) and the
+    same bits as one call per group."""
+    from steward.engines.fairness._stats import compare_to_one
+
+    rng = np.random.default_rng(3)
+    sizes = np.concatenate([rng.integers(0, 40, 200), rng.integers(0, 10**7, 200), [0, 5, 5]])
+    hits = np.array([rng.integers(0, s + 1) for s in sizes[:-2]] + [0, 5])
+    for x, n in [(30, 100), (0, 10**6), (3, 3), (4_000_000, 9_000_000)]:
+        expected = [compare_proportions(int(a), int(s), x, n)
+                    for a, s in zip(hits, sizes, strict=True)]
+        assert compare_to_one(hits, sizes, x, n) == expected
+    assert compare_to_one(hits, sizes, 0, 0) == [None] * len(sizes)

@@ -32,6 +32,7 @@ from steward.engines.fairness._stats import (
     TestResult,
     binomial_test,
     compare_proportions,
+    compare_to_one,
     wilson_interval,
 )
 
@@ -192,14 +193,13 @@ def measure_scope(
 
     tests: list[Comparison] = []
     if favoured is not None:
-        for g in np.flatnonzero(judged):
-            if g == favoured:
-                continue
-            result = compare_proportions(int(reached[g]), int(n[g]), int(reached[favoured]),
-                                         int(n[favoured]))
+        others = np.flatnonzero(judged & (np.arange(n.size) != favoured))
+        compared = compare_to_one(reached[others], n[others], int(reached[favoured]),
+                                  int(n[favoured]))
+        for g, result in zip(others.tolist(), compared, strict=True):
             if result is not None:
-                tests.append(Comparison("selection_rate", counts.scope, level, int(g),
-                                        favoured, result))
+                tests.append(Comparison("selection_rate", counts.scope, level, g, favoured,
+                                        result))
     extremes: dict[str, tuple[int, int] | None] = {}
     judged_disparities: dict[str, float | None] = {}
     for name, (num, den) in (("tpr", ("tp", "positives")), ("fpr", ("fp", "negatives"))):

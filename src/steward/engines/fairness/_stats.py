@@ -166,6 +166,34 @@ def compare_proportions(x1: int, n1: int, x2: int, n2: int) -> TestResult | None
     return two_proportion_z(int(x1), int(n1), int(x2), int(n2))
 
 
+def compare_to_one(
+    successes: np.ndarray, trials: np.ndarray, x: int, n: int
+) -> list[TestResult | None]:
+    """:func:`compare_proportions` of each ``successes[i] / trials[i]`` against ``x / n``: the
+    same tests with the same bits, the z statistics computed for all at once."""
+    x1 = np.asarray(successes, dtype=np.int64)
+    n1 = np.asarray(trials, dtype=np.int64)
+    results: list[TestResult | None] = [None] * len(x1)
+    if n <= 0:
+        return results
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pooled = (x1 + x) / (n1 + n)
+        variance = pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n)
+        z = ((x1 / n1 - x / n) / np.sqrt(variance)).tolist()
+    positive = (variance > 0.0).tolist()
+    counts, sizes = x1.tolist(), n1.tolist()
+    for i, (a, size) in enumerate(zip(counts, sizes, strict=True)):
+        if size <= 0:
+            continue
+        if expected_counts_small(a, size - a, x, n - x):
+            results[i] = fisher_exact(a, size - a, x, n - x)
+        elif not positive[i]:
+            results[i] = TestResult("z", 0.0, 1.0)
+        else:
+            results[i] = TestResult("z", z[i], normal_two_sided_p(z[i]))
+    return results
+
+
 class BinomialRatios:
     """The ratios ``(trials - k) / (k + 1)`` and their reciprocals over a range of ``k``, shared
     by the exact binomial tests of one number of trials (a scope's groups: their ranges overlap).
