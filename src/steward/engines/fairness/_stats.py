@@ -238,9 +238,8 @@ def binomial_test(
     """Test ``successes`` out of ``trials`` against probability ``p``, two-sided.
 
     Exact (``scipy.stats.binomtest``) while 60 standard deviations either side of the mean
-    span at most 20,000 counts (a standard deviation up to ~166);
-    beyond that the score z test, accurate there to well under the precision any threshold
-    needs. Returns ``None`` without trials. ``ratios`` shares the ratio recurrence's factors
+    span at most 20,000 counts (a standard deviation up to ~166); beyond that the score z
+    test, accurate there to well under the precision any threshold needs. Returns ``None`` without trials. ``ratios`` shares the ratio recurrence's factors
     between tests with the same ``trials`` (same result, less work).
 
     The point probabilities, relative to the mode's, are products of the ratios
