@@ -239,8 +239,9 @@ def binomial_test(
 
     Exact (``scipy.stats.binomtest``) while 60 standard deviations either side of the mean
     span at most 20,000 counts (a standard deviation up to ~166); beyond that the score z
-    test, accurate there to well under the precision any threshold needs. Returns ``None`` without trials. ``ratios`` shares the ratio recurrence's factors
-    between tests with the same ``trials`` (same result, less work).
+    test, accurate there to well under the precision any threshold needs. Returns ``None``
+    without trials. ``ratios`` shares the ratio recurrence's factors between tests with the
+    same ``trials`` (same result, less work).
 
     The point probabilities, relative to the mode's, are products of the ratios
     ``P(k + 1) / P(k)`` outward from the mode (:func:`_pmf`): none exceeds 1, and no logarithm
