@@ -160,10 +160,9 @@ def read_cells(
     width = keys + 1 + scored * (3 if plan.upper_only else 4)  # b, n, SUM and the extremes
     columns = _columns(first.columns, width, plan.packed, k)
     size = len(columns[0])
-    position = k
     bins = np.full(size, NO_BIN, dtype=np.int64)
-    if spec.score is not None:
-        at = keys
+    if scored:
+        at = keys  # the cell key b, then n, SUM and the extremes
         if plan.upper_only:
             found = _bins_from_maxima(columns[at], columns[at + 3])
         else:
@@ -176,19 +175,13 @@ def read_cells(
             size = len(columns[0])
             found = _decode_bins(columns[at])
         bins = found
-    decision = _keys(columns[position])
-    label = None
-    if spec.label is not None:
-        position += 1
-        label = _keys(columns[position])
-    if spec.score is not None:
-        position += 1
-    cell_rows = np.array(columns[position + 1], dtype=np.int64)
-    score_sum = np.zeros(size, dtype=np.float64)
-    if spec.score is not None:
-        # NULL only where every score of the cell is: such a cell is unscored, and
-        # _derive masks its sum.
-        score_sum = _floats(columns[position + 2])
+    decision = _keys(columns[k])
+    label = _keys(columns[k + 1]) if spec.label is not None else None
+    counted = keys + scored  # COUNT(*), after the keys and the cell key
+    cell_rows = np.array(columns[counted], dtype=np.int64)
+    # With a score, NULL only where every score of the cell is: such a cell is unscored, and
+    # _derive masks its sum.
+    score_sum = _floats(columns[counted + 1]) if scored else np.zeros(size, dtype=np.float64)
     return Cells(
         columns=tuple(tuple(column) for column in columns[:k]),
         bins=np.where(bins == BELOW, 0, np.where(bins == ABOVE, CALIBRATION_BINS - 1, bins)),
