@@ -19,6 +19,7 @@ from steward.engines.backends._base import (
     COLUMN_NOT_FOUND,
     COLUMN_NOT_FOUND_HINT,
     FILE_NOT_FOUND,
+    INTEGER_TYPES,
     MIXED_FORMATS,
     NO_FILES_MATCH,
     QUERY_FAILED,
@@ -47,6 +48,7 @@ __all__ = [
     "BackendName",
     "ColumnKind",
     "ColumnStatistics",
+    "INTEGER_TYPES",
     "ProgressCallback",
     # fingerprints and literals
     "Fingerprint",

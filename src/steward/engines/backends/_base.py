@@ -12,6 +12,9 @@ from steward.errors import InvalidInput
 BackendName = Literal["duckdb", "spark"]
 ColumnKind = Literal["boolean", "numeric", "string", "temporal", "nested", "other"]
 ProgressCallback = Callable[[str, float], None]
+# DuckDB's integer type names (a column's type starts with one of them).
+INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
+                 "UINTEGER", "UBIGINT", "UHUGEINT")
 
 FILE_NOT_FOUND = "file not found: {path}"
 EMPTY_FILE = "cannot read {path}: the file is empty"

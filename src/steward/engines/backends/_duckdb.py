@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from steward.engines.backends._base import (
+    INTEGER_TYPES,
     QUERY_FAILED,
     UNREADABLE_FILE,
     ColumnKind,
@@ -46,9 +47,7 @@ def duckdb_kind(type_name: str) -> ColumnKind:
         return "boolean"
     if name.startswith(("STRUCT", "MAP", "UNION")) or name.endswith("]"):
         return "nested"
-    if name.startswith(("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
-                        "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE",
-                        "DECIMAL", "REAL")):
+    if name.startswith((*INTEGER_TYPES, "FLOAT", "DOUBLE", "DECIMAL", "REAL")):
         return "numeric"
     if name.startswith(("VARCHAR", "ENUM", "UUID")):
         return "string"

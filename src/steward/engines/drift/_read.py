@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from steward.engines.backends import INTEGER_TYPES
 from steward.engines.backends._refs import (
     TableRef,
     is_reference,
@@ -39,10 +40,7 @@ EMPTY_TABLE = "{role} table has no rows"
 COLUMN_NOT_FOUND = "{role} table has no column {column!r}"
 UNSUPPORTED_SOURCE = "{role} table: expected a path or a pyarrow Table, got {kind}"
 
-_NUMERIC_TYPES = frozenset({
-    "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
-    "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE", "REAL",
-})
+_NUMERIC_TYPES = frozenset({*INTEGER_TYPES, "FLOAT", "DOUBLE", "REAL"})
 _PARQUET = (".parquet", ".pq", ".parq")
 _CSV = (".csv", ".tsv", ".csv.gz", ".tsv.gz", ".txt")
 

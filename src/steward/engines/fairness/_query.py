@@ -50,7 +50,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from steward.engines.backends import ColumnStatistics, ProgressCallback, Table
+from steward.engines.backends import INTEGER_TYPES, ColumnStatistics, ProgressCallback, Table
 
 T = TypeVar("T")
 
@@ -210,10 +210,6 @@ def _as_int(table: Table, column: str, name: str) -> str:
     return f"CAST({name} AS INT)" if table.kinds[column] == "boolean" else name
 
 
-_INTEGERS = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
-             "UINTEGER", "UBIGINT", "UHUGEINT")
-
-
 def _proven_unit(column: str, stats: Mapping[str, ColumnStatistics]) -> bool:
     """Every value (NULL and NaN aside, which get keys of their own) in [0, 1]."""
     found = stats.get(column)
@@ -228,7 +224,7 @@ def _proven_binary(table: Table, column: str, stats: Mapping[str, ColumnStatisti
     if found is None or not found.no_nulls:
         return False
     kind = table.columns[column].upper()
-    return kind == "BOOLEAN" or (kind.startswith(_INTEGERS) and _proven_unit(column, stats))
+    return kind == "BOOLEAN" or (kind.startswith(INTEGER_TYPES) and _proven_unit(column, stats))
 
 
 @dataclass(frozen=True)
